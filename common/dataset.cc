@@ -1,0 +1,90 @@
+#include "common/dataset.h"
+
+#include <unistd.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/idx.h"
+#include "common/model.h"
+
+namespace common {
+namespace {
+
+// The file as named, or with .gz; empty if neither exists.
+std::string FindIdx(const std::string& dir, const std::string& name) {
+  for (const std::string& candidate : {absl::StrCat(dir, "/", name),
+                                       absl::StrCat(dir, "/", name, ".gz")}) {
+    if (access(candidate.c_str(), R_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+std::string HowToGet(const std::string& name) {
+  if (name == "fashion") return "install Debian's dataset-fashion-mnist (./setup.sh does)";
+  if (name == "mnist") {
+    return "run ./setup.sh, or pass --data_dir=DIR holding the official MNIST IDX files";
+  }
+  return "pass --data_dir=DIR holding <train|t10k>-<images-idx3|labels-idx1>-ubyte[.gz]";
+}
+
+absl::StatusOr<Split> LoadSplitOf(const std::string& dir, const std::string& prefix,
+                                  const std::string& how_to_get) {
+  const std::string images_name = prefix + "-images-idx3-ubyte";
+  const std::string labels_name = prefix + "-labels-idx1-ubyte";
+  const std::string images_path = FindIdx(dir, images_name);
+  const std::string labels_path = FindIdx(dir, labels_name);
+  for (const auto& [path, name] : {std::pair(images_path, images_name),
+                                   std::pair(labels_path, labels_name)}) {
+    if (path.empty()) {
+      return absl::NotFoundError(
+          absl::StrCat("no ", name, "[.gz] in ", dir, ": ", how_to_get));
+    }
+  }
+  absl::StatusOr<Images> images = LoadIdxImages(images_path);
+  if (!images.ok()) return images.status();
+  absl::StatusOr<std::vector<uint8_t>> labels = LoadIdxLabels(labels_path);
+  if (!labels.ok()) return labels.status();
+  if (static_cast<size_t>(images->count) != labels->size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(images_path, " holds ", images->count, " images but ", labels_path,
+                     " holds ", labels->size(), " labels: the files do not belong together"));
+  }
+  Split split;
+  split.count = images->count;
+  split.pixels = std::move(images->pixels);
+  split.labels = std::move(*labels);
+  return split;
+}
+
+}  // namespace
+
+absl::StatusOr<Split> LoadSplit(const std::string& dir, const std::string& prefix) {
+  return LoadSplitOf(dir, prefix, HowToGet("custom"));
+}
+
+absl::StatusOr<Dataset> LoadDataset(const std::string& name, const std::string& data_dir) {
+  if (name != "mnist" && name != "fashion") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--dataset=", name, " is unknown: use mnist or fashion (or --data_dir)"));
+  }
+  Dataset data;
+  data.name = data_dir.empty() ? name : "custom";
+  data.dir = !data_dir.empty() ? data_dir : name == "mnist" ? kMnistDir : kFashionDir;
+  const std::string how = HowToGet(data.name);
+  absl::StatusOr<Split> train = LoadSplitOf(data.dir, "train", how);
+  if (!train.ok()) return train.status();
+  absl::StatusOr<Split> test = LoadSplitOf(data.dir, "t10k", how);
+  if (!test.ok()) return test.status();
+  data.train = std::move(*train);
+  data.test = std::move(*test);
+  return data;
+}
+
+void Truncate(Split& split, int count) {
+  if (count >= split.count) return;
+  split.count = count;
+  split.pixels.resize(static_cast<size_t>(count) * kImagePixels);
+  split.labels.resize(count);
+}
+
+}  // namespace common

@@ -1,0 +1,88 @@
+#include "common/flags.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+ABSL_FLAG(std::string, dataset, "mnist", "mnist or fashion (ignored with --data_dir)");
+ABSL_FLAG(std::string, data_dir, "",
+          "directory with train-/t10k- images-idx3-ubyte and labels-idx1-ubyte (optionally .gz), "
+          "e.g. the official MNIST files");
+ABSL_FLAG(int32_t, epochs, 5, "passes over the training data");
+ABSL_FLAG(int32_t, batch_size, 64, "samples per SGD step");
+ABSL_FLAG(double, learning_rate, 0.1, "SGD step size");
+ABSL_FLAG(std::string, hidden, "128", "hidden layer widths, comma separated, e.g. 256,128");
+ABSL_FLAG(uint64_t, seed, 1, "seed of the initial weights and of the shuffle");
+ABSL_FLAG(int32_t, limit, 0, "train on the first N samples only (0: all)");
+ABSL_FLAG(std::string, json_out, "", "also write the result record (JSON) to this file");
+
+namespace common {
+namespace {
+
+// `bazel run` starts the binary in its runfiles tree; paths the user typed are relative to
+// where they typed them.
+std::string FromUserDirectory(const std::string& path) {
+  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path[0] == '/' || cwd == nullptr) return path;
+  return absl::StrCat(cwd, "/", path);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<int>> ParseHidden(absl::string_view text) {
+  std::vector<int> widths;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    int width = 0;
+    if (!absl::SimpleAtoi(part, &width) || width < 1 || width > 65536) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--hidden=", text, ": each width must be a whole number from 1 to 65536, e.g. 256,128"));
+    }
+    widths.push_back(width);
+  }
+  return widths;
+}
+
+absl::Status ValidateConfig(const TrainConfig& c) {
+  auto bad = [](absl::string_view message) { return absl::InvalidArgumentError(message); };
+  if (c.epochs < 1) return bad(absl::StrCat("--epochs=", c.epochs, ": must be at least 1"));
+  if (c.batch_size < 1) {
+    return bad(absl::StrCat("--batch_size=", c.batch_size, ": must be at least 1"));
+  }
+  if (!(c.learning_rate > 0) || !std::isfinite(c.learning_rate)) {
+    return bad(absl::StrCat("--learning_rate=", c.learning_rate,
+                            ": must be a positive number, e.g. 0.1"));
+  }
+  if (c.limit < 0) {
+    return bad(absl::StrCat("--limit=", c.limit, ": must be 0 (all samples) or more"));
+  }
+  if (c.limit > 0 && c.batch_size > c.limit) {
+    return bad(absl::StrCat("--batch_size=", c.batch_size, " is larger than --limit=", c.limit));
+  }
+  if (c.hidden.empty()) return bad("--hidden: give at least one width, e.g. 128");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TrainConfig> ConfigFromFlags() {
+  TrainConfig c;
+  c.dataset = absl::GetFlag(FLAGS_dataset);
+  c.data_dir = FromUserDirectory(absl::GetFlag(FLAGS_data_dir));
+  c.epochs = absl::GetFlag(FLAGS_epochs);
+  c.batch_size = absl::GetFlag(FLAGS_batch_size);
+  c.learning_rate = absl::GetFlag(FLAGS_learning_rate);
+  absl::StatusOr<std::vector<int>> hidden = ParseHidden(absl::GetFlag(FLAGS_hidden));
+  if (!hidden.ok()) return hidden.status();
+  c.hidden = *hidden;
+  c.seed = absl::GetFlag(FLAGS_seed);
+  c.limit = absl::GetFlag(FLAGS_limit);
+  c.json_out = FromUserDirectory(absl::GetFlag(FLAGS_json_out));
+  absl::Status status = ValidateConfig(c);
+  if (!status.ok()) return status;
+  return c;
+}
+
+}  // namespace common

@@ -1,0 +1,186 @@
+#include "common/trainer.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/model.h"
+#include "common/rng.h"
+
+namespace common {
+namespace {
+
+int ArgMax(const float* logits) {
+  return static_cast<int>(std::max_element(logits, logits + kClasses) - logits);
+}
+
+// A line that redraws itself on a terminal; in a log file, one line every 10 seconds.
+class Progress {
+ public:
+  Progress(bool enabled, int epoch, int epochs)
+      : enabled_(enabled), tty_(isatty(fileno(stderr))), epoch_(epoch), epochs_(epochs) {}
+
+  void Update(int done, int total, double loss, absl::Time start) {
+    if (!enabled_) return;
+    const absl::Time now = absl::Now();
+    if (now - last_ < (tty_ ? absl::Milliseconds(250) : absl::Seconds(10))) return;
+    last_ = now;
+    const double rate = done / std::max(1e-9, absl::ToDoubleSeconds(now - start));
+    std::fprintf(stderr, "%sepoch %d/%d  %3d%%  loss %.4f  %.0f samples/s  eta %.0f s%s",
+                 tty_ ? "\r" : "", epoch_, epochs_, 100 * done / total, loss, rate,
+                 (total - done) / rate, tty_ ? "\033[K" : "\n");
+  }
+
+  ~Progress() {
+    if (enabled_ && tty_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  bool enabled_, tty_;
+  int epoch_, epochs_;
+  absl::Time last_ = absl::Now();
+};
+
+}  // namespace
+
+double Accuracy(Network& network, const Split& split) {
+  constexpr int kChunk = 500;
+  std::vector<float> logits(kChunk * kClasses);
+  int correct = 0;
+  for (int start = 0; start < split.count; start += kChunk) {
+    const int n = std::min(kChunk, split.count - start);
+    network.Forward(&split.pixels[static_cast<size_t>(start) * kImagePixels], n, logits.data());
+    for (int i = 0; i < n; ++i) correct += ArgMax(&logits[i * kClasses]) == split.labels[start + i];
+  }
+  return split.count == 0 ? 0.0 : static_cast<double>(correct) / split.count;
+}
+
+absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfig& config,
+                                              const Dataset& data, bool show_progress) {
+  const std::vector<int> sizes = LayerSizes(config.hidden);
+  network.SetParameters(InitParameters(sizes, config.seed));
+  // A stream of its own, so the shuffle does not depend on how many weights were drawn.
+  Rng shuffle_rng(config.seed ^ 0x5eed5eed5eed5eedULL);
+  const Split& train = data.train;
+  std::vector<int> order(train.count);
+  for (int i = 0; i < train.count; ++i) order[i] = i;
+
+  const int batch_size = config.batch_size;
+  std::vector<float> inputs(static_cast<size_t>(batch_size) * kImagePixels);
+  std::vector<uint8_t> labels(batch_size);
+  std::vector<float> logits(static_cast<size_t>(batch_size) * kClasses);
+  std::vector<EpochStats> history;
+  for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+    Progress progress(show_progress, epoch, config.epochs);
+    const absl::Time start = absl::Now();
+    shuffle_rng.Shuffle(order);
+    double loss_sum = 0;
+    int correct = 0;
+    for (int first = 0; first < train.count; first += batch_size) {
+      const int n = std::min(batch_size, train.count - first);
+      // Gather the shuffled samples into one contiguous batch.
+      for (int i = 0; i < n; ++i) {
+        const int sample = order[first + i];
+        std::copy_n(&train.pixels[static_cast<size_t>(sample) * kImagePixels], kImagePixels,
+                    &inputs[static_cast<size_t>(i) * kImagePixels]);
+        labels[i] = train.labels[sample];
+      }
+      const double loss = network.Backward(inputs.data(), labels.data(), n, logits.data());
+      if (!std::isfinite(loss)) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "training diverged: the loss became %f in epoch %d at sample %d; try a smaller "
+            "--learning_rate (now %g)",
+            loss, epoch, first, config.learning_rate));
+      }
+      network.ApplyGradients(static_cast<float>(config.learning_rate));
+      loss_sum += loss * n;
+      for (int i = 0; i < n; ++i) correct += ArgMax(&logits[i * kClasses]) == labels[i];
+      progress.Update(first + n, train.count, loss_sum / (first + n), start);
+    }
+    EpochStats stats;
+    stats.epoch = epoch;
+    stats.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    stats.loss = loss_sum / train.count;
+    stats.train_accuracy = static_cast<double>(correct) / train.count;
+    stats.samples_per_second = train.count / stats.seconds;
+    stats.gflops = stats.samples_per_second * TrainingFlopsPerSample(sizes) / 1e9;
+    stats.test_accuracy = Accuracy(network, data.test);
+    if (show_progress) std::printf("%s\n", EpochLine(stats, config.epochs).c_str());
+    std::fflush(stdout);
+    history.push_back(stats);
+  }
+  return history;
+}
+
+int TrainerMain(int argc, char** argv, const char* stage, NetworkFactory make_network) {
+  absl::SetProgramUsageMessage(absl::StrCat(
+      "trains the MNIST perceptron of ", stage, ".\nExample: bazel run //", stage,
+      ":train -- --dataset=fashion --epochs=1"));
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  auto fail = [](absl::string_view message) {
+    std::fprintf(stderr, "error: %.*s\n", static_cast<int>(message.size()), message.data());
+    return 1;
+  };
+  if (rest.size() > 1) {
+    return fail(absl::StrCat("unexpected argument '", rest[1], "': options are --flag=value"));
+  }
+  absl::StatusOr<TrainConfig> config = ConfigFromFlags();
+  if (!config.ok()) return fail(config.status().message());
+  absl::StatusOr<Dataset> data = LoadDataset(config->dataset, config->data_dir);
+  if (!data.ok()) return fail(data.status().message());
+  if (config->limit > 0) Truncate(data->train, config->limit);
+  if (config->batch_size > data->train.count) {
+    return fail(absl::StrCat("--batch_size=", config->batch_size, " is larger than the ",
+                             data->train.count, " training samples"));
+  }
+
+  RunRecord record;
+  record.stage = stage;
+  record.config = *config;
+  record.dataset = data->name;
+  record.data_dir = data->dir;
+  record.train_samples = data->train.count;
+  record.test_samples = data->test.count;
+  record.layer_sizes = LayerSizes(config->hidden);
+  std::unique_ptr<Network> network = make_network(record.layer_sizes);
+  std::printf("%s: %s perceptron on %s (%d train / %d test samples from %s), batch %d, "
+              "learning rate %g, %d epochs\n",
+              stage, absl::StrJoin(record.layer_sizes, "-").c_str(), data->name.c_str(),
+              data->train.count, data->test.count, data->dir.c_str(), config->batch_size,
+              config->learning_rate, config->epochs);
+  std::fflush(stdout);
+
+  absl::StatusOr<std::vector<EpochStats>> epochs =
+      Train(*network, *config, *data, /*show_progress=*/true);
+  if (!epochs.ok()) return fail(epochs.status().message());
+  record.epochs = *epochs;
+  record.details = network->Details();
+
+  double seconds = 0;
+  for (const EpochStats& e : record.epochs) seconds += e.seconds;
+  std::printf("%s: test accuracy %.2f%% after %d epochs, %.2f s per epoch%s%s\n", stage,
+              100 * record.epochs.back().test_accuracy, config->epochs, seconds / config->epochs,
+              record.details.empty() ? "" : ", ", record.details.c_str());
+  const std::string json = ToJson(record);
+  std::printf("%s\n", json.c_str());
+  if (!config->json_out.empty()) {
+    std::ofstream out(config->json_out);
+    out << json << "\n";
+    if (!out.good()) return fail(absl::StrCat("cannot write --json_out=", config->json_out));
+  }
+  return 0;
+}
+
+}  // namespace common

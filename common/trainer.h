@@ -1,0 +1,30 @@
+#ifndef COMMON_TRAINER_H_
+#define COMMON_TRAINER_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/dataset.h"
+#include "common/flags.h"
+#include "common/network.h"
+#include "common/report.h"
+
+namespace common {
+
+// The one training loop of every stage: start from InitParameters(seed), then per epoch shuffle
+// with the seeded generator, run mini-batch SGD over data.train, and evaluate on data.test.
+// A loss that turns NaN or infinite stops the run with an error suggesting a smaller rate.
+// With `show_progress`, prints a progress line during each epoch and the epoch's line after it.
+absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfig& config,
+                                              const Dataset& data, bool show_progress);
+
+// Fraction of `split` the network classifies right.
+double Accuracy(Network& network, const Split& split);
+
+// main() of every stage's trainer: flags, data, Train, the result line and the JSON record.
+// Returns the process exit code; every error is one line on stderr.
+int TrainerMain(int argc, char** argv, const char* stage, NetworkFactory make_network);
+
+}  // namespace common
+
+#endif  // COMMON_TRAINER_H_
