@@ -63,7 +63,7 @@ absl::StatusOr<Split> LoadSplit(const std::string& dir, const std::string& prefi
 }
 
 absl::StatusOr<Dataset> LoadDataset(const std::string& name, const std::string& data_dir) {
-  if (name != "mnist" && name != "fashion") {
+  if (data_dir.empty() && name != "mnist" && name != "fashion") {
     return absl::InvalidArgumentError(
         absl::StrCat("--dataset=", name, " is unknown: use mnist or fashion (or --data_dir)"));
   }

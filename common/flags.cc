@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
 ABSL_FLAG(std::string, dataset, "mnist", "mnist or fashion (ignored with --data_dir)");
@@ -24,6 +25,8 @@ ABSL_FLAG(std::string, json_out, "", "also write the result record (JSON) to thi
 namespace common {
 namespace {
 
+constexpr int kMaxWidth = 65536;
+
 // `bazel run` starts the binary in its runfiles tree; paths the user typed are relative to
 // where they typed them.
 std::string FromUserDirectory(const std::string& path) {
@@ -38,7 +41,7 @@ absl::StatusOr<std::vector<int>> ParseHidden(absl::string_view text) {
   std::vector<int> widths;
   for (absl::string_view part : absl::StrSplit(text, ',')) {
     int width = 0;
-    if (!absl::SimpleAtoi(part, &width) || width < 1 || width > 65536) {
+    if (!absl::SimpleAtoi(part, &width) || width < 1 || width > kMaxWidth) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--hidden=", text, ": each width must be a whole number from 1 to 65536, e.g. 256,128"));
     }
@@ -64,6 +67,12 @@ absl::Status ValidateConfig(const TrainConfig& c) {
     return bad(absl::StrCat("--batch_size=", c.batch_size, " is larger than --limit=", c.limit));
   }
   if (c.hidden.empty()) return bad("--hidden: give at least one width, e.g. 128");
+  for (int width : c.hidden) {
+    if (width < 1 || width > kMaxWidth) {
+      return bad(absl::StrCat("--hidden=", absl::StrJoin(c.hidden, ","),
+                              ": each width must be a whole number from 1 to 65536, e.g. 256,128"));
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -79,19 +81,31 @@ absl::Status ReadIdx(const std::string& path, int rank, std::vector<uint32_t>* d
                                       ", an absurd size: the header is corrupt"));
     }
     dims->push_back(size);
-    total *= size;
+    total *= size;  // cannot overflow: both factors were bounded before
+    if (total > uint64_t{kMaxIdxItems} * kImagePixels) {
+      return Error(path, "the dimensions make an absurd size: the header is corrupt");
+    }
   }
-  if (total > uint64_t{kMaxIdxItems} * kImagePixels) {
-    return Error(path, absl::StrCat(total, " bytes of data is an absurd size: the header is corrupt"));
+  // Grow the buffer as data arrives, so a short file claiming gigabytes allocates nothing big.
+  payload->clear();
+  while (payload->size() < total) {
+    const size_t done = payload->size();
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(total - done, size_t{1} << 24));
+    payload->resize(done + chunk);
+    status = ReadExactly(file.get(), path, payload->data() + done, chunk, "data");
+    if (!status.ok()) return status;
   }
-  payload->resize(total);
-  status = ReadExactly(file.get(), path, payload->data(), total, "data");
-  if (!status.ok()) return status;
   char extra;
   const int more = gzread(file.get(), &extra, 1);
   if (more != 0) {
     return Error(path, more < 0 ? "corrupt data after the IDX payload"
                                 : "has more bytes than its header announces: not a valid IDX file");
+  }
+  // zlib reports a gzip stream cut inside its checksum trailer only through gzerror.
+  int code = Z_OK;
+  gzerror(file.get(), &code);
+  if (code == Z_BUF_ERROR) {
+    return Error(path, "gzip stream ends without its checksum: truncated, download it again");
   }
   return absl::OkStatus();
 }

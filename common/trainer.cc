@@ -22,6 +22,8 @@
 namespace common {
 namespace {
 
+constexpr double kDivergedLoss = 1000;
+
 int ArgMax(const float* logits) {
   return static_cast<int>(std::max_element(logits, logits + kClasses) - logits);
 }
@@ -98,9 +100,11 @@ absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfi
         labels[i] = train.labels[sample];
       }
       const double loss = network.Backward(inputs.data(), labels.data(), n, logits.data());
-      if (!std::isfinite(loss)) {
+      // A healthy run starts near ln(10) = 2.3; a mean of 1000 nats means the weights have
+      // blown up (ReLU networks then often die instead of reaching NaN, so test both).
+      if (!std::isfinite(loss) || loss > kDivergedLoss) {
         return absl::InvalidArgumentError(absl::StrFormat(
-            "training diverged: the loss became %f in epoch %d at sample %d; try a smaller "
+            "training diverged: the loss became %g in epoch %d at sample %d; try a smaller "
             "--learning_rate (now %g)",
             loss, epoch, first, config.learning_rate));
       }

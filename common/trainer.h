@@ -13,7 +13,8 @@ namespace common {
 
 // The one training loop of every stage: start from InitParameters(seed), then per epoch shuffle
 // with the seeded generator, run mini-batch SGD over data.train, and evaluate on data.test.
-// A loss that turns NaN or infinite stops the run with an error suggesting a smaller rate.
+// A loss that turns NaN, infinite or absurdly large stops the run with an error suggesting a
+// smaller learning rate.
 // With `show_progress`, prints a progress line during each epoch and the epoch's line after it.
 absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfig& config,
                                               const Dataset& data, bool show_progress);

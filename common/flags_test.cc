@@ -1,0 +1,259 @@
+// ParseHidden, ValidateConfig and ConfigFromFlags: good values pass, every bad one is refused
+// with a one-line message naming its flag.
+#include "common/flags.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+ABSL_DECLARE_FLAG(std::string, dataset);
+ABSL_DECLARE_FLAG(std::string, data_dir);
+ABSL_DECLARE_FLAG(int32_t, epochs);
+ABSL_DECLARE_FLAG(int32_t, batch_size);
+ABSL_DECLARE_FLAG(double, learning_rate);
+ABSL_DECLARE_FLAG(std::string, hidden);
+ABSL_DECLARE_FLAG(uint64_t, seed);
+ABSL_DECLARE_FLAG(int32_t, limit);
+ABSL_DECLARE_FLAG(std::string, json_out);
+
+namespace common {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+void ExpectInvalid(const absl::Status& status, const std::string& flag) {
+  ASSERT_FALSE(status.ok()) << "expected an error naming " << flag;
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr(flag));
+  EXPECT_THAT(std::string(status.message()), Not(HasSubstr("\n")));
+}
+
+// ---- ParseHidden ------------------------------------------------------------------------------
+
+TEST(ParseHidden, OneWidth) {
+  absl::StatusOr<std::vector<int>> hidden = ParseHidden("128");
+  ASSERT_TRUE(hidden.ok()) << hidden.status();
+  EXPECT_THAT(*hidden, ElementsAre(128));
+}
+
+TEST(ParseHidden, SeveralWidths) {
+  absl::StatusOr<std::vector<int>> hidden = ParseHidden("256,128");
+  ASSERT_TRUE(hidden.ok()) << hidden.status();
+  EXPECT_THAT(*hidden, ElementsAre(256, 128));
+
+  hidden = ParseHidden("1,65536,7");
+  ASSERT_TRUE(hidden.ok()) << hidden.status();
+  EXPECT_THAT(*hidden, ElementsAre(1, 65536, 7));
+}
+
+TEST(ParseHidden, RefusesBadWidths) {
+  for (const char* text : {"", "0", "-5", "abc", "12,,3", "1.5", "70000", "65537", "128,",
+                           ",128", "128,0", "99999999999999999999"}) {
+    SCOPED_TRACE(text);
+    absl::StatusOr<std::vector<int>> hidden = ParseHidden(text);
+    ExpectInvalid(hidden.status(), "--hidden");
+    EXPECT_THAT(std::string(hidden.status().message()), HasSubstr(std::string("--hidden=") + text));
+  }
+}
+
+// ---- ValidateConfig ---------------------------------------------------------------------------
+
+TEST(ValidateConfig, DefaultIsValid) {
+  EXPECT_TRUE(ValidateConfig(TrainConfig{}).ok()) << ValidateConfig(TrainConfig{});
+}
+
+TEST(ValidateConfig, GoodValues) {
+  TrainConfig c;
+  c.epochs = 1;
+  c.batch_size = 1;
+  c.learning_rate = 1e-6;
+  c.limit = 1;
+  c.hidden = {256, 128};
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);
+  c.batch_size = 100;
+  c.limit = 100;  // a batch as large as the limit is fine
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);
+}
+
+TEST(ValidateConfig, Epochs) {
+  for (int epochs : {0, -1}) {
+    TrainConfig c;
+    c.epochs = epochs;
+    ExpectInvalid(ValidateConfig(c), "--epochs=" + std::to_string(epochs));
+  }
+}
+
+TEST(ValidateConfig, BatchSize) {
+  for (int batch : {0, -3}) {
+    TrainConfig c;
+    c.batch_size = batch;
+    ExpectInvalid(ValidateConfig(c), "--batch_size=" + std::to_string(batch));
+  }
+}
+
+TEST(ValidateConfig, LearningRate) {
+  for (double rate : {0.0, -0.0, -0.1, std::numeric_limits<double>::quiet_NaN(),
+                      std::numeric_limits<double>::infinity(),
+                      -std::numeric_limits<double>::infinity()}) {
+    SCOPED_TRACE(rate);
+    TrainConfig c;
+    c.learning_rate = rate;
+    ExpectInvalid(ValidateConfig(c), "--learning_rate");
+  }
+}
+
+TEST(ValidateConfig, Limit) {
+  TrainConfig c;
+  c.limit = -1;
+  ExpectInvalid(ValidateConfig(c), "--limit=-1");
+}
+
+TEST(ValidateConfig, BatchLargerThanLimit) {
+  TrainConfig c;
+  c.batch_size = 64;
+  c.limit = 10;
+  const absl::Status status = ValidateConfig(c);
+  ExpectInvalid(status, "--batch_size=64");
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--limit=10"));
+}
+
+TEST(ValidateConfig, NoHiddenLayer) {
+  TrainConfig c;
+  c.hidden.clear();
+  ExpectInvalid(ValidateConfig(c), "--hidden");
+}
+
+// A config built in code, not from flags, gets the width check too.
+TEST(ValidateConfig, HiddenWidthOutOfRange) {
+  for (int width : {0, -5, 70000}) {
+    TrainConfig c;
+    c.hidden = {128, width};
+    ExpectInvalid(ValidateConfig(c), "--hidden");
+  }
+}
+
+// ---- ConfigFromFlags --------------------------------------------------------------------------
+
+class ConfigFromFlagsTest : public ::testing::Test {
+ private:
+  absl::FlagSaver saver_;  // every test starts from, and leaves, the default flags
+};
+
+TEST_F(ConfigFromFlagsTest, DefaultsMatchTrainConfig) {
+  absl::StatusOr<TrainConfig> c = ConfigFromFlags();
+  ASSERT_TRUE(c.ok()) << c.status();
+  const TrainConfig d;
+  EXPECT_EQ(c->dataset, d.dataset);
+  EXPECT_EQ(c->data_dir, d.data_dir);
+  EXPECT_EQ(c->epochs, d.epochs);
+  EXPECT_EQ(c->batch_size, d.batch_size);
+  EXPECT_EQ(c->learning_rate, d.learning_rate);
+  EXPECT_EQ(c->hidden, d.hidden);
+  EXPECT_EQ(c->seed, d.seed);
+  EXPECT_EQ(c->limit, d.limit);
+  EXPECT_EQ(c->json_out, d.json_out);
+}
+
+TEST_F(ConfigFromFlagsTest, ReadsEveryFlag) {
+  absl::SetFlag(&FLAGS_dataset, "fashion");
+  absl::SetFlag(&FLAGS_data_dir, "/data/mnist");
+  absl::SetFlag(&FLAGS_epochs, 3);
+  absl::SetFlag(&FLAGS_batch_size, 32);
+  absl::SetFlag(&FLAGS_learning_rate, 0.05);
+  absl::SetFlag(&FLAGS_hidden, "256,128");
+  absl::SetFlag(&FLAGS_seed, uint64_t{42});
+  absl::SetFlag(&FLAGS_limit, 1000);
+  absl::SetFlag(&FLAGS_json_out, "/tmp/out.json");
+  absl::StatusOr<TrainConfig> c = ConfigFromFlags();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->dataset, "fashion");
+  EXPECT_EQ(c->data_dir, "/data/mnist");
+  EXPECT_EQ(c->epochs, 3);
+  EXPECT_EQ(c->batch_size, 32);
+  EXPECT_EQ(c->learning_rate, 0.05);
+  EXPECT_THAT(c->hidden, ElementsAre(256, 128));
+  EXPECT_EQ(c->seed, 42u);
+  EXPECT_EQ(c->limit, 1000);
+  EXPECT_EQ(c->json_out, "/tmp/out.json");
+}
+
+TEST_F(ConfigFromFlagsTest, FlagSaverRestoredDefaults) {
+  // Runs after ReadsEveryFlag in declaration order; the saver must have put everything back.
+  EXPECT_EQ(absl::GetFlag(FLAGS_epochs), 5);
+  EXPECT_EQ(absl::GetFlag(FLAGS_hidden), "128");
+  EXPECT_EQ(absl::GetFlag(FLAGS_dataset), "mnist");
+}
+
+TEST_F(ConfigFromFlagsTest, RelativePathsAreFromWhereBazelRunStarted) {
+  ASSERT_EQ(setenv("BUILD_WORKING_DIRECTORY", "/home/me/project", 1), 0);
+  absl::SetFlag(&FLAGS_data_dir, "data/mnist");
+  absl::SetFlag(&FLAGS_json_out, "out.json");
+  absl::StatusOr<TrainConfig> c = ConfigFromFlags();
+  EXPECT_TRUE(c.ok()) << c.status();
+  if (c.ok()) {
+    EXPECT_EQ(c->data_dir, "/home/me/project/data/mnist");
+    EXPECT_EQ(c->json_out, "/home/me/project/out.json");
+  }
+
+  absl::SetFlag(&FLAGS_data_dir, "/abs/mnist");  // absolute paths stay as they are
+  absl::SetFlag(&FLAGS_json_out, "");            // and so does "not given"
+  c = ConfigFromFlags();
+  EXPECT_TRUE(c.ok()) << c.status();
+  if (c.ok()) {
+    EXPECT_EQ(c->data_dir, "/abs/mnist");
+    EXPECT_EQ(c->json_out, "");
+  }
+  unsetenv("BUILD_WORKING_DIRECTORY");
+
+  absl::SetFlag(&FLAGS_data_dir, "data/mnist");  // outside `bazel run`, as typed
+  c = ConfigFromFlags();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->data_dir, "data/mnist");
+}
+
+TEST_F(ConfigFromFlagsTest, Epochs) {
+  absl::SetFlag(&FLAGS_epochs, 0);
+  ExpectInvalid(ConfigFromFlags().status(), "--epochs=0");
+}
+
+TEST_F(ConfigFromFlagsTest, BatchSize) {
+  absl::SetFlag(&FLAGS_batch_size, -3);
+  ExpectInvalid(ConfigFromFlags().status(), "--batch_size=-3");
+}
+
+TEST_F(ConfigFromFlagsTest, LearningRate) {
+  absl::SetFlag(&FLAGS_learning_rate, std::nan(""));
+  ExpectInvalid(ConfigFromFlags().status(), "--learning_rate");
+  absl::SetFlag(&FLAGS_learning_rate, 0.0);
+  ExpectInvalid(ConfigFromFlags().status(), "--learning_rate");
+}
+
+TEST_F(ConfigFromFlagsTest, Limit) {
+  absl::SetFlag(&FLAGS_limit, -1);
+  ExpectInvalid(ConfigFromFlags().status(), "--limit=-1");
+  absl::SetFlag(&FLAGS_limit, 8);  // smaller than the default batch of 64
+  ExpectInvalid(ConfigFromFlags().status(), "--limit=8");
+}
+
+TEST_F(ConfigFromFlagsTest, Hidden) {
+  for (const char* text : {"", "0", "abc", "12,,3", "70000"}) {
+    SCOPED_TRACE(text);
+    absl::SetFlag(&FLAGS_hidden, text);
+    ExpectInvalid(ConfigFromFlags().status(), "--hidden");
+  }
+}
+
+}  // namespace
+}  // namespace common

@@ -1,0 +1,40 @@
+#ifndef STAGE2_FLOAT_NETWORK_H_
+#define STAGE2_FLOAT_NETWORK_H_
+
+#include <memory>
+#include <vector>
+
+#include "common/network.h"
+
+namespace stage2 {
+
+// The same perceptron with its data shaped for the hardware: float32, one contiguous row-major
+// buffer per matrix, and the whole mini-batch as one matrix, so that each layer is one matrix
+// product (gemm.h) instead of a loop over samples.
+class Network : public common::Network {
+ public:
+  explicit Network(const std::vector<int>& sizes);
+
+  void SetParameters(const common::Parameters& parameters) override;
+  common::Parameters GetParameters() const override;
+  void Forward(const float* inputs, int batch, float* logits) override;
+  double Backward(const float* inputs, const uint8_t* labels, int batch, float* logits) override;
+  common::Parameters GetGradients() const override;
+  void ApplyGradients(float learning_rate) override;
+
+ private:
+  // Runs the batch through every layer, keeping each layer's output for backpropagation.
+  void ForwardBatch(const float* inputs, int batch);
+
+  std::vector<int> sizes_;
+  // Weights as common::Layer keeps them: row-major [inputs][outputs], one buffer per layer.
+  common::Parameters parameters_, gradients_;
+  // outputs_[l] and deltas_[l]: row-major [batch][outputs of layer l].
+  std::vector<std::vector<float>> outputs_, deltas_;
+};
+
+std::unique_ptr<common::Network> MakeNetwork(const std::vector<int>& sizes);
+
+}  // namespace stage2
+
+#endif  // STAGE2_FLOAT_NETWORK_H_
