@@ -58,11 +58,11 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
     float* delta = &delta_out[s * n_out];
     const float max_z = *std::max_element(z, z + n_out);
     float sum = 0;
-    for (int j = 0; j < n_out; ++j) sum += std::exp(z[j] - max_z);
+    for (int j = 0; j < n_out; ++j) sum += delta[j] = std::exp(z[j] - max_z);
     loss += max_z + std::log(sum) - z[labels[s]];
     // dLoss/dz = softmax - one_hot, divided by the batch because the loss is a batch mean.
     for (int j = 0; j < n_out; ++j) {
-      delta[j] = (std::exp(z[j] - max_z) / sum - (j == labels[s] ? 1.0f : 0.0f)) / batch;
+      delta[j] = (delta[j] / sum - (j == labels[s] ? 1.0f : 0.0f)) / batch;
     }
   }
   // Backpropagation, last layer first: three matrix products per layer instead of per sample.
