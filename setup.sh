@@ -19,7 +19,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libeigen3-dev libopenblas-dev libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   dataset-fashion-mnist         # /usr/share/datasets/fashion-mnist
-  ca-certificates gzip
+  ca-certificates gzip python3  # python3: tools/time_stages.py
 )
 command -v node >/dev/null || PACKAGES+=(nodejs)
 command -v npm >/dev/null || PACKAGES+=(npm)

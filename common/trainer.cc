@@ -150,6 +150,13 @@ int TrainerMain(int argc, char** argv, const char* stage, NetworkFactory make_ne
                              data->train.count, " training samples"));
   }
 
+  // Open the record file now: a typo in its path should not cost a whole training run.
+  std::ofstream json_file;
+  if (!config->json_out.empty()) {
+    json_file.open(config->json_out);
+    if (!json_file) return fail(absl::StrCat("cannot write --json_out=", config->json_out));
+  }
+
   RunRecord record;
   record.stage = stage;
   record.config = *config;
@@ -179,10 +186,10 @@ int TrainerMain(int argc, char** argv, const char* stage, NetworkFactory make_ne
               record.details.empty() ? "" : ", ", record.details.c_str());
   const std::string json = ToJson(record);
   std::printf("%s\n", json.c_str());
-  if (!config->json_out.empty()) {
-    std::ofstream out(config->json_out);
-    out << json << "\n";
-    if (!out.good()) return fail(absl::StrCat("cannot write --json_out=", config->json_out));
+  if (json_file.is_open()) {
+    json_file << json << "\n";
+    json_file.close();
+    if (!json_file) return fail(absl::StrCat("cannot write --json_out=", config->json_out));
   }
   return 0;
 }

@@ -1,48 +1,20 @@
 // bazel run [--config=native] //stage2_float:network_benchmark -- --benchmark_repetitions=3
 // The matrix products of the training step, then the whole step (forward, backward, SGD update
 // of a 64-sample batch) and the forward pass. Compare medians: the machine may be shared.
-#include <random>
-#include <string>
-#include <vector>
-
 #include "common/network_benchmark.h"
 #include "stage2_float/gemm.h"
 #include "stage2_float/network.h"
 
 namespace {
 
-using stage2::Transpose;
+stage2::Transpose Op(bool transpose) {
+  return transpose ? stage2::Transpose::kYes : stage2::Transpose::kNo;
+}
 
-struct Shape {
-  const char* name;
-  Transpose ta, tb;
-  int m, n, k;
-};
-
-// The network's largest products at batch 64 (X W1, X^T dH, dH W1^T), and a large square one.
-const Shape kShapes[] = {
-    {"NN", Transpose::kNo, Transpose::kNo, 64, 128, 784},
-    {"TN", Transpose::kYes, Transpose::kNo, 784, 128, 64},
-    {"NT", Transpose::kNo, Transpose::kYes, 64, 784, 128},
-    {"NN", Transpose::kNo, Transpose::kNo, 1024, 1024, 1024},
-};
-
-void BM_Gemm(benchmark::State& state, Shape s) {
-  std::mt19937 rng(1);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  std::vector<float> a(static_cast<size_t>(s.m) * s.k), b(static_cast<size_t>(s.k) * s.n);
-  std::vector<float> c(static_cast<size_t>(s.m) * s.n);
-  for (float& x : a) x = uniform(rng);
-  for (float& x : b) x = uniform(rng);
-  const int lda = s.ta == Transpose::kNo ? s.k : s.m, ldb = s.tb == Transpose::kNo ? s.n : s.k;
-  for (auto _ : state) {
-    stage2::Gemm(s.ta, s.tb, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n);
-    benchmark::DoNotOptimize(c.data());
-    benchmark::ClobberMemory();
-  }
-  // Flops per iteration in units of 1e9, as a rate: the column reads directly in GFLOP/s.
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(2e-9 * s.m * s.n * s.k, benchmark::Counter::kIsIterationInvariantRate);
+void BM_Gemm(benchmark::State& state, common::GemmShape s) {
+  common::RunGemmBenchmark(state, s, [&](const float* a, int lda, const float* b, int ldb, float* c) {
+    stage2::Gemm(Op(s.transpose_a), Op(s.transpose_b), s.m, s.n, s.k, a, lda, b, ldb, 0.0f, c, s.n);
+  });
 }
 
 }  // namespace
@@ -51,10 +23,9 @@ NETWORK_BENCHMARKS(stage2::Network);
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  for (const Shape& s : kShapes) {
-    const std::string name = std::string("Gemm/") + s.name + "/" + std::to_string(s.m) + "x" +
-                             std::to_string(s.n) + "x" + std::to_string(s.k);
-    benchmark::RegisterBenchmark(name.c_str(), BM_Gemm, s)->Unit(benchmark::kMicrosecond);
+  for (const common::GemmShape& s : common::kGemmShapes) {
+    benchmark::RegisterBenchmark(common::GemmName("Gemm/", s).c_str(), BM_Gemm, s)
+        ->Unit(benchmark::kMicrosecond);
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
