@@ -242,6 +242,29 @@ TEST(LoadDataset, MissingMnistSaysHowToGetIt) {
   ExpectOneLine(data.status());
 }
 
+// What ./setup.sh installed: the npm subset (8,004 + 1,996 digits, round-robin over the classes,
+// so the first training labels are 0, 1, ..., 9) or the official files (60,000 + 10,000).
+TEST(LoadDataset, MnistInstalledBySetup) {
+  absl::StatusOr<Dataset> data = LoadDataset("mnist", "");
+  ASSERT_TRUE(data.ok()) << data.status();
+  if (data->train.count == 60000) {
+    EXPECT_EQ(data->test.count, 10000);
+    return;
+  }
+  EXPECT_EQ(data->train.count, 8004);
+  EXPECT_EQ(data->test.count, 1996);
+  EXPECT_THAT(std::vector<uint8_t>(data->train.labels.begin(), data->train.labels.begin() + 10),
+              ElementsAreArray({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  // Digit k = 4 of each class is the first one in the test split.
+  EXPECT_THAT(std::vector<uint8_t>(data->test.labels.begin(), data->test.labels.begin() + 10),
+              ElementsAreArray({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  std::array<int, kClasses> per_class{};
+  for (uint8_t label : data->train.labels) ++per_class[label];
+  // Class 1 has 1127 digits in the package: 902 of them go to training (k % 5 != 4).
+  EXPECT_EQ(per_class[1], 902);
+  for (float pixel : data->train.pixels) ASSERT_TRUE(pixel >= 0.0f && pixel <= 1.0f);
+}
+
 // ---- Truncate ---------------------------------------------------------------------------------
 
 Split MakeSplit(int count) {
