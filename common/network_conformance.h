@@ -49,6 +49,23 @@ inline common::Parameters TestParameters(const std::vector<int>& sizes, uint64_t
   return p;
 }
 
+// A network shape, a random batch and starting weights, all drawn from `seed`.
+struct Problem {
+  std::vector<int> sizes;
+  int batch;
+  std::vector<float> x;
+  std::vector<uint8_t> labels;
+  common::Parameters parameters;
+};
+
+inline Problem MakeProblem(std::vector<int> sizes, int batch, uint64_t seed) {
+  Problem p{std::move(sizes), batch, {}, {}, {}};
+  p.x = RandomInputs(batch, p.sizes[0], seed);
+  p.labels = RandomLabels(batch, seed + 1);
+  p.parameters = TestParameters(p.sizes, seed + 2);
+  return p;
+}
+
 // Mean softmax cross-entropy of float logits, computed in double.
 inline double MeanLoss(const std::vector<float>& logits, const std::vector<uint8_t>& labels) {
   const int classes = common::kClasses;
@@ -97,12 +114,14 @@ TYPED_TEST_SUITE_P(NetworkConformance);
 // +-eps crosses a ReLU kink the two one-sided differences disagree; such coordinates are skipped
 // (and must stay rare).
 TYPED_TEST_P(NetworkConformance, GradientsMatchFiniteDifferences) {
-  const std::vector<int> sizes = {20, 16, 12, common::kClasses};
-  const int batch = 5;
-  const std::vector<float> x = conformance::RandomInputs(batch, sizes[0], 11);
-  const std::vector<uint8_t> labels = conformance::RandomLabels(batch, 12);
-  const common::Parameters start = conformance::TestParameters(sizes, 13);
-
+  const conformance::Problem problem =
+      conformance::MakeProblem({20, 16, 12, common::kClasses}, 5, 11);
+  // Plain references, not a structured binding: C++17 lambdas cannot capture those.
+  const std::vector<int>& sizes = problem.sizes;
+  const int batch = problem.batch;
+  const std::vector<float>& x = problem.x;
+  const std::vector<uint8_t>& labels = problem.labels;
+  const common::Parameters& start = problem.parameters;
   TypeParam network(sizes);
   network.SetParameters(start);
   std::vector<float> logits(batch * common::kClasses);
@@ -144,10 +163,9 @@ TYPED_TEST_P(NetworkConformance, GradientsMatchFiniteDifferences) {
 // Same weights, same batch: logits equal to stage 1's within float rounding.
 TYPED_TEST_P(NetworkConformance, ForwardMatchesStage1) {
   if (TestFixture::kIsReference) GTEST_SKIP() << "stage 1 is the reference";
-  const std::vector<int> sizes = {common::kImagePixels, 48, 32, common::kClasses};
-  const int batch = 17;  // odd, so that no kernel gets only full tiles
-  const std::vector<float> x = conformance::RandomInputs(batch, sizes[0], 21);
-  const common::Parameters p = conformance::TestParameters(sizes, 22);
+  // An odd batch, so that no kernel gets only full tiles.
+  const auto [sizes, batch, x, labels, p] =
+      conformance::MakeProblem({common::kImagePixels, 48, 32, common::kClasses}, 17, 21);
   stage1::Network reference(sizes);
   TypeParam network(sizes);
   reference.SetParameters(p);
@@ -163,11 +181,8 @@ TYPED_TEST_P(NetworkConformance, ForwardMatchesStage1) {
 // Same weights, same batch: loss, logits and every gradient equal to stage 1's.
 TYPED_TEST_P(NetworkConformance, GradientsMatchStage1) {
   if (TestFixture::kIsReference) GTEST_SKIP() << "stage 1 is the reference";
-  const std::vector<int> sizes = {common::kImagePixels, 48, 32, common::kClasses};
-  const int batch = 33;
-  const std::vector<float> x = conformance::RandomInputs(batch, sizes[0], 31);
-  const std::vector<uint8_t> labels = conformance::RandomLabels(batch, 32);
-  const common::Parameters p = conformance::TestParameters(sizes, 33);
+  const auto [sizes, batch, x, labels, p] =
+      conformance::MakeProblem({common::kImagePixels, 48, 32, common::kClasses}, 33, 31);
   stage1::Network reference(sizes);
   TypeParam network(sizes);
   reference.SetParameters(p);
@@ -201,11 +216,8 @@ TYPED_TEST_P(NetworkConformance, GradientsMatchStage1) {
 
 // An SGD step moves every parameter by -learning_rate * gradient.
 TYPED_TEST_P(NetworkConformance, ApplyGradientsTakesOneSgdStep) {
-  const std::vector<int> sizes = {30, 20, common::kClasses};
-  const int batch = 4;
-  const std::vector<float> x = conformance::RandomInputs(batch, sizes[0], 41);
-  const std::vector<uint8_t> labels = conformance::RandomLabels(batch, 42);
-  const common::Parameters before = conformance::TestParameters(sizes, 43);
+  const auto [sizes, batch, x, labels, before] =
+      conformance::MakeProblem({30, 20, common::kClasses}, 4, 41);
   TypeParam network(sizes);
   network.SetParameters(before);
   std::vector<float> logits(batch * common::kClasses);
