@@ -98,7 +98,9 @@ void Network::ApplyGradients(float learning_rate) {
     for (size_t i = 0; i < layer.weights.size(); ++i) {
       layer.weights[i] -= learning_rate * gradient.weights[i];
     }
-    for (size_t j = 0; j < layer.bias.size(); ++j) layer.bias[j] -= learning_rate * gradient.bias[j];
+    for (size_t j = 0; j < layer.bias.size(); ++j) {
+      layer.bias[j] -= learning_rate * gradient.bias[j];
+    }
   }
 }
 
