@@ -19,6 +19,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libeigen3-dev libopenblas-dev libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   dataset-fashion-mnist         # /usr/share/datasets/fashion-mnist
+  clang-format                  # tools/format.sh: CI fails on unformatted code
   ca-certificates gzip python3  # python3: tools/time_stages.py
 )
 command -v node >/dev/null || PACKAGES+=(nodejs)

@@ -12,8 +12,8 @@ namespace {
 
 // The file as named, or with .gz; empty if neither exists.
 std::string FindIdx(const std::string& dir, const std::string& name) {
-  for (const std::string& candidate : {absl::StrCat(dir, "/", name),
-                                       absl::StrCat(dir, "/", name, ".gz")}) {
+  for (const std::string& candidate :
+       {absl::StrCat(dir, "/", name), absl::StrCat(dir, "/", name, ".gz")}) {
     if (access(candidate.c_str(), R_OK) == 0) return candidate;
   }
   return "";
@@ -33,11 +33,10 @@ absl::StatusOr<Split> LoadSplitOf(const std::string& dir, const std::string& pre
   const std::string labels_name = prefix + "-labels-idx1-ubyte";
   const std::string images_path = FindIdx(dir, images_name);
   const std::string labels_path = FindIdx(dir, labels_name);
-  for (const auto& [path, name] : {std::pair(images_path, images_name),
-                                   std::pair(labels_path, labels_name)}) {
+  for (const auto& [path, name] :
+       {std::pair(images_path, images_name), std::pair(labels_path, labels_name)}) {
     if (path.empty()) {
-      return absl::NotFoundError(
-          absl::StrCat("no ", name, "[.gz] in ", dir, ": ", how_to_get));
+      return absl::NotFoundError(absl::StrCat("no ", name, "[.gz] in ", dir, ": ", how_to_get));
     }
   }
   absl::StatusOr<Images> images = LoadIdxImages(images_path);
@@ -46,8 +45,8 @@ absl::StatusOr<Split> LoadSplitOf(const std::string& dir, const std::string& pre
   if (!labels.ok()) return labels.status();
   if (static_cast<size_t>(images->count) != labels->size()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(images_path, " holds ", images->count, " images but ", labels_path,
-                     " holds ", labels->size(), " labels: the files do not belong together"));
+        absl::StrCat(images_path, " holds ", images->count, " images but ", labels_path, " holds ",
+                     labels->size(), " labels: the files do not belong together"));
   }
   Split split;
   split.count = images->count;

@@ -68,7 +68,8 @@ void WriteFile(const std::string& path, const Bytes& bytes, bool gzip) {
     ASSERT_EQ(gzclose(f), Z_OK);
   } else {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     out.close();
     ASSERT_TRUE(out) << path;
   }
@@ -77,7 +78,8 @@ void WriteFile(const std::string& path, const Bytes& bytes, bool gzip) {
 // `count` samples: sample s has every pixel equal to 10 * s + 1 and label s % 10.
 Bytes Pixels(int count) {
   Bytes pixels;
-  for (int s = 0; s < count; ++s) pixels.insert(pixels.end(), kImagePixels, static_cast<uint8_t>(10 * s + 1));
+  for (int s = 0; s < count; ++s)
+    pixels.insert(pixels.end(), kImagePixels, static_cast<uint8_t>(10 * s + 1));
   return pixels;
 }
 

@@ -21,6 +21,10 @@ ABSL_FLAG(std::string, hidden, "128", "hidden layer widths, comma separated, e.g
 ABSL_FLAG(uint64_t, seed, 1, "seed of the initial weights and of the shuffle");
 ABSL_FLAG(int32_t, limit, 0, "train on the first N samples only (0: all)");
 ABSL_FLAG(std::string, json_out, "", "also write the result record (JSON) to this file");
+ABSL_FLAG(std::string, gemm, "",
+          "whose matrix products: own, or in stage4_blas/stage5_threads a library (openblas, "
+          "eigen, xnnpack); empty = the stage's default");
+ABSL_FLAG(int32_t, threads, 0, "threads to train on; 0 = the stage's default (stage5: all cores)");
 
 namespace common {
 namespace {
@@ -57,14 +61,17 @@ absl::Status ValidateConfig(const TrainConfig& c) {
     return bad(absl::StrCat("--batch_size=", c.batch_size, ": must be at least 1"));
   }
   if (!(c.learning_rate > 0) || !std::isfinite(c.learning_rate)) {
-    return bad(absl::StrCat("--learning_rate=", c.learning_rate,
-                            ": must be a positive number, e.g. 0.1"));
+    return bad(
+        absl::StrCat("--learning_rate=", c.learning_rate, ": must be a positive number, e.g. 0.1"));
   }
   if (c.limit < 0) {
     return bad(absl::StrCat("--limit=", c.limit, ": must be 0 (all samples) or more"));
   }
   if (c.limit > 0 && c.batch_size > c.limit) {
     return bad(absl::StrCat("--batch_size=", c.batch_size, " is larger than --limit=", c.limit));
+  }
+  if (c.threads < 0) {
+    return bad(absl::StrCat("--threads=", c.threads, ": must be 0 (the stage's default) or more"));
   }
   if (c.hidden.empty()) return bad("--hidden: give at least one width, e.g. 128");
   for (int width : c.hidden) {
@@ -89,6 +96,8 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   c.seed = absl::GetFlag(FLAGS_seed);
   c.limit = absl::GetFlag(FLAGS_limit);
   c.json_out = FromUserDirectory(absl::GetFlag(FLAGS_json_out));
+  c.gemm = absl::GetFlag(FLAGS_gemm);
+  c.threads = absl::GetFlag(FLAGS_threads);
   absl::Status status = ValidateConfig(c);
   if (!status.ok()) return status;
   return c;

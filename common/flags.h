@@ -21,6 +21,8 @@ struct TrainConfig {
   uint64_t seed = 1;
   int limit = 0;  // 0: all training samples
   std::string json_out;
+  std::string gemm;  // whose matrix products; "" = the stage's default (see NetworkOptions)
+  int threads = 0;   // 0 = the stage's default
 };
 
 // Reads the flags after absl::ParseCommandLine and checks them; the error is one line that

@@ -59,8 +59,8 @@ TEST(ParseHidden, SeveralWidths) {
 }
 
 TEST(ParseHidden, RefusesBadWidths) {
-  for (const char* text : {"", "0", "-5", "abc", "12,,3", "1.5", "70000", "65537", "128,",
-                           ",128", "128,0", "99999999999999999999"}) {
+  for (const char* text : {"", "0", "-5", "abc", "12,,3", "1.5", "70000", "65537", "128,", ",128",
+                           "128,0", "99999999999999999999"}) {
     SCOPED_TRACE(text);
     absl::StatusOr<std::vector<int>> hidden = ParseHidden(text);
     ExpectInvalid(hidden.status(), "--hidden");
@@ -104,9 +104,9 @@ TEST(ValidateConfig, BatchSize) {
 }
 
 TEST(ValidateConfig, LearningRate) {
-  for (double rate : {0.0, -0.0, -0.1, std::numeric_limits<double>::quiet_NaN(),
-                      std::numeric_limits<double>::infinity(),
-                      -std::numeric_limits<double>::infinity()}) {
+  for (double rate :
+       {0.0, -0.0, -0.1, std::numeric_limits<double>::quiet_NaN(),
+        std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()}) {
     SCOPED_TRACE(rate);
     TrainConfig c;
     c.learning_rate = rate;

@@ -74,7 +74,8 @@ absl::Status ReadIdx(const std::string& path, int rank, std::vector<uint32_t>* d
     uint8_t be[4];
     status = ReadExactly(file.get(), path, be, 4, "header");
     if (!status.ok()) return status;
-    const uint32_t size = uint32_t{be[0]} << 24 | uint32_t{be[1]} << 16 | uint32_t{be[2]} << 8 | be[3];
+    const uint32_t size =
+        uint32_t{be[0]} << 24 | uint32_t{be[1]} << 16 | uint32_t{be[2]} << 8 | be[3];
     if (size == 0) return Error(path, absl::StrCat("dimension ", d, " is zero"));
     if (size > kMaxIdxItems) {
       return Error(path, absl::StrCat("dimension ", d, " is ", size,
@@ -118,8 +119,8 @@ absl::StatusOr<Images> LoadIdxImages(const std::string& path) {
   absl::Status status = ReadIdx(path, 3, &dims, &bytes);
   if (!status.ok()) return status;
   if (dims[1] != 28 || dims[2] != 28) {
-    return Error(path, absl::StrCat("images are ", dims[1], "x", dims[2],
-                                    ", but the model takes 28x28"));
+    return Error(path,
+                 absl::StrCat("images are ", dims[1], "x", dims[2], ", but the model takes 28x28"));
   }
   Images images;
   images.count = static_cast<int>(dims[0]);
@@ -137,8 +138,8 @@ absl::StatusOr<std::vector<uint8_t>> LoadIdxLabels(const std::string& path) {
   if (!status.ok()) return status;
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] >= kClasses) {
-      return Error(path, absl::StrCat("label ", int{labels[i]}, " at index ", i,
-                                      " is outside 0..9"));
+      return Error(path,
+                   absl::StrCat("label ", int{labels[i]}, " at index ", i, " is outside 0..9"));
     }
   }
   return labels;

@@ -65,7 +65,8 @@ Bytes LabelsIdx(const Bytes& labels) {
 std::string WriteRaw(const std::string& name, const Bytes& bytes) {
   const std::string path = TmpPath(name);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   out.close();
   EXPECT_TRUE(out) << "cannot write " << path;
   return path;
@@ -160,7 +161,8 @@ TEST(LoadIdxImages, ReadsAllByteValues) {
 
 TEST(LoadIdxLabels, ReadsRawFile) {
   const Bytes labels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 0, 5};
-  absl::StatusOr<std::vector<uint8_t>> got = LoadIdxLabels(WriteRaw("labels_raw", LabelsIdx(labels)));
+  absl::StatusOr<std::vector<uint8_t>> got =
+      LoadIdxLabels(WriteRaw("labels_raw", LabelsIdx(labels)));
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(*got, labels);
 }
@@ -261,7 +263,8 @@ TEST(LoadIdxErrors, TruncatedHeader) {
     ExpectError(LoadIdxImages(path), path, "ends in the middle of the header");
   }
   const Bytes labels = LabelsIdx({1, 2});
-  const std::string path = WriteRaw("short_label_header", Bytes(labels.begin(), labels.begin() + 7));
+  const std::string path =
+      WriteRaw("short_label_header", Bytes(labels.begin(), labels.begin() + 7));
   ExpectError(LoadIdxLabels(path), path, "ends in the middle of the header");
 }
 

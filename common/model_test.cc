@@ -137,8 +137,7 @@ TEST(InitParameters, GoldenFirstWeights) {
 
 TEST(Flops, Forward) {
   EXPECT_EQ(ForwardFlopsPerSample({784, 128, 10}), 2.0 * (784 * 128 + 128 * 10));
-  EXPECT_EQ(ForwardFlopsPerSample({784, 256, 128, 10}),
-            2.0 * (784 * 256 + 256 * 128 + 128 * 10));
+  EXPECT_EQ(ForwardFlopsPerSample({784, 256, 128, 10}), 2.0 * (784 * 256 + 256 * 128 + 128 * 10));
   EXPECT_EQ(ForwardFlopsPerSample({784, 10}), 2.0 * 784 * 10);
 }
 

@@ -6,9 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "common/model.h"
 
 namespace common {
+
+// What a network computes with, for the report and the record: whose matrix products, on how
+// many threads, and what was chosen at run time.
+struct Engine {
+  std::string gemm = "own";  // "own" (this project's code) or a library: "openblas", "eigen", ...
+  int threads = 1;
+  std::string details;  // e.g. "kernel avx2 6x16"; may be empty
+};
 
 // What every stage implements; the training loop, the trainer binary and the conformance tests
 // only talk to this. Inputs are row-major float matrices [batch][inputs] with pixels in [0, 1];
@@ -25,8 +34,7 @@ class Network {
 
   // Forward and backward pass of a mini-batch: keeps the gradient of the mean softmax
   // cross-entropy loss for ApplyGradients, writes the logits, returns the mean loss.
-  virtual double Backward(const float* inputs, const uint8_t* labels, int batch,
-                          float* logits) = 0;
+  virtual double Backward(const float* inputs, const uint8_t* labels, int batch, float* logits) = 0;
 
   // The gradients from the last Backward, in the layout of Parameters.
   virtual Parameters GetGradients() const = 0;
@@ -34,12 +42,23 @@ class Network {
   // Plain SGD: parameters -= learning_rate * gradients.
   virtual void ApplyGradients(float learning_rate) = 0;
 
-  // What the stage chose at run time (e.g. its SIMD kernel), for the report; may be empty.
-  virtual std::string Details() const { return ""; }
+  virtual Engine Describe() const { return Engine(); }
 };
 
-// How a trainer makes its stage's network for the layer sizes {784, hidden..., 10}.
-using NetworkFactory = std::unique_ptr<Network> (*)(const std::vector<int>& sizes);
+// What the trainer (flags --gemm and --threads) and the tests ask a stage for.
+struct NetworkOptions {
+  std::vector<int> sizes;  // layer widths {784, hidden..., 10}
+  std::string gemm;        // "" = the stage's default
+  int threads = 0;         // 0 = the stage's default
+};
+
+// Each stage's MakeNetwork. An option the stage does not offer (a GEMM it does not have, more
+// threads than a one-thread stage runs) is an InvalidArgument error naming what it does offer.
+using NetworkFactory = absl::StatusOr<std::unique_ptr<Network>> (*)(const NetworkOptions& options);
+
+// For stages with one way of computing on one thread: checks that `options` asks for nothing
+// else (gemm "" or "own", threads 0 or 1).
+absl::Status CheckOneThreadOwnGemm(const NetworkOptions& options, const char* stage);
 
 }  // namespace common
 

@@ -1,6 +1,5 @@
 #include "common/report.h"
 
-#include <fstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/model.h"
 
 namespace common {
 namespace {
@@ -27,33 +27,13 @@ std::string Quote(absl::string_view text) {
   return out + "\"";
 }
 
-// The CPU's marketing name from /proc/cpuinfo (Linux); "unknown" elsewhere.
-std::string CpuModel() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
-    }
-  }
-  return "unknown";
-}
+std::string Number(double value) { return absl::StrFormat("%.6g", value); }
 
-// The widest vector instructions the compiler was allowed to use for this binary
-// (`--config=native` raises it; stage 3 picks its kernel at run time regardless).
-const char* CompiledFor() {
-#if defined(__AVX512F__)
-  return "avx512";
-#elif defined(__AVX2__)
-  return "avx2";
-#elif defined(__x86_64__)
-  return "x86-64 (sse2)";
-#elif defined(__aarch64__)
-  return "arm64 (neon)";
-#else
-  return "generic";
-#endif
+std::string MachineJson(const Machine& m) {
+  return absl::StrCat("{\"cpu\":", Quote(m.cpu), ",\"cpu_family\":", m.cpu_family,
+                      ",\"cpu_model\":", m.cpu_model, ",\"simd\":", Quote(m.simd),
+                      ",\"cores\":", m.cores, ",\"compiler\":", Quote(m.compiler),
+                      ",\"compiled_for\":", Quote(m.compiled_for), "}");
 }
 
 }  // namespace
@@ -65,31 +45,41 @@ std::string EpochLine(const EpochStats& s, int epochs) {
       s.samples_per_second, s.gflops);
 }
 
+std::string EngineLine(const Engine& e) {
+  return absl::StrCat("gemm ", e.gemm, ", ", e.threads, e.threads == 1 ? " thread" : " threads",
+                      e.details.empty() ? "" : ", ", e.details);
+}
+
 std::string ToJson(const RunRecord& r) {
   std::vector<std::string> epochs;
   double seconds = 0;
   for (const EpochStats& e : r.epochs) {
     seconds += e.seconds;
-    epochs.push_back(absl::StrFormat(
-        "{\"epoch\":%d,\"loss\":%.6g,\"train_accuracy\":%.6g,\"test_accuracy\":%.6g,"
-        "\"seconds\":%.6g,\"samples_per_second\":%.6g,\"gflops\":%.6g}",
-        e.epoch, e.loss, e.train_accuracy, e.test_accuracy, e.seconds, e.samples_per_second,
-        e.gflops));
+    epochs.push_back(absl::StrCat("{\"epoch\":", e.epoch, ",\"loss\":", Number(e.loss),
+                                  ",\"train_accuracy\":", Number(e.train_accuracy),
+                                  ",\"test_accuracy\":", Number(e.test_accuracy),
+                                  ",\"seconds\":", Number(e.seconds),
+                                  ",\"samples_per_second\":", Number(e.samples_per_second),
+                                  ",\"gflops\":", Number(e.gflops), "}"));
   }
   const TrainConfig& c = r.config;
   const double final_accuracy = r.epochs.empty() ? 0 : r.epochs.back().test_accuracy;
+  const double samples = static_cast<double>(r.train_samples) * r.epochs.size();
+  const double gflops =
+      seconds > 0 ? samples * TrainingFlopsPerSample(r.layer_sizes) / seconds / 1e9 : 0;
   return absl::StrCat(
-      "{\"schema\":\"mnist_perf.run/1\",\"stage\":", Quote(r.stage),
-      ",\"details\":", Quote(r.details), ",\"dataset\":", Quote(r.dataset),
+      "{\"schema\":", Quote(kRecordSchema), ",\"stage\":", Quote(r.stage),
+      ",\"gemm\":", Quote(r.engine.gemm), ",\"threads\":", r.engine.threads,
+      ",\"details\":", Quote(r.engine.details), ",\"dataset\":", Quote(r.dataset),
       ",\"data_dir\":", Quote(r.data_dir), ",\"train_samples\":", r.train_samples,
       ",\"test_samples\":", r.test_samples, ",\"layers\":[", absl::StrJoin(r.layer_sizes, ","),
       "],\"epochs\":", c.epochs, ",\"batch_size\":", c.batch_size,
-      ",\"learning_rate\":", absl::StrFormat("%.6g", c.learning_rate), ",\"seed\":", c.seed,
-      ",\"compiled_for\":", Quote(CompiledFor()), ",\"cpu\":", Quote(CpuModel()),
-      ",\"finished_at\":", Quote(absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())),
-      ",\"final_test_accuracy\":", absl::StrFormat("%.6g", final_accuracy),
-      ",\"train_seconds\":", absl::StrFormat("%.6g", seconds),
-      ",\"per_epoch\":[", absl::StrJoin(epochs, ","), "]}");
+      ",\"learning_rate\":", Number(c.learning_rate), ",\"seed\":", c.seed, ",\"limit\":", c.limit,
+      ",\"machine\":", MachineJson(r.machine), ",\"finished_at\":",
+      Quote(absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())),
+      ",\"final_test_accuracy\":", Number(final_accuracy), ",\"train_seconds\":", Number(seconds),
+      ",\"seconds_per_epoch\":", Number(r.epochs.empty() ? 0 : seconds / r.epochs.size()),
+      ",\"gflops\":", Number(gflops), ",\"per_epoch\":[", absl::StrJoin(epochs, ","), "]}");
 }
 
 }  // namespace common

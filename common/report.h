@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "common/flags.h"
+#include "common/machine.h"
+#include "common/network.h"
 
 namespace common {
 
@@ -12,7 +14,7 @@ namespace common {
 // not the evaluation that follows it.
 struct EpochStats {
   int epoch = 0;
-  double loss = 0;            // mean training loss over the epoch's batches
+  double loss = 0;            // mean training loss over the epoch's samples
   double train_accuracy = 0;  // on the training batches as they were seen (weights moving)
   double test_accuracy = 0;   // on the test split after the epoch
   double seconds = 0;
@@ -20,10 +22,11 @@ struct EpochStats {
   double gflops = 0;  // training FLOPs (common::TrainingFlopsPerSample) per second, in 1e9
 };
 
-// The record every trainer writes, so that one tool can collect all stages into one table.
+// The record every trainer writes (and tools/compare reads), so one tool can put every stage,
+// backend and thread count into one table.
 struct RunRecord {
-  std::string stage;    // e.g. "stage1_naive"
-  std::string details;  // what the stage chose at run time, e.g. its SIMD kernel
+  std::string stage;  // e.g. "stage1_naive"
+  Engine engine;      // gemm, threads, details
   TrainConfig config;
   std::string dataset;  // "mnist", "fashion" or "custom"
   std::string data_dir;
@@ -31,12 +34,28 @@ struct RunRecord {
   int test_samples = 0;
   std::vector<int> layer_sizes;
   std::vector<EpochStats> epochs;
+  Machine machine;
 };
 
-// "epoch 1/5  loss 0.4123  train 88.12%  test 90.03%  2.31 s  25,974 samples/s  9.87 GFLOP/s"
+// The record's schema name. Version 2 added gemm, threads and the machine object; a reader
+// should refuse versions it does not know.
+inline constexpr char kRecordSchema[] = "mnist_perf.run/2";
+
+// "epoch 1/5  loss 0.4123  train 88.12%  test 90.03%  2.31 s  25974 samples/s  9.87 GFLOP/s"
 std::string EpochLine(const EpochStats& stats, int epochs);
 
-// One line of JSON (schema "mnist_perf.run/1"), with the build and CPU it ran on.
+// How the run computed, for humans: "gemm own, 1 thread, kernel avx2 6x16".
+std::string EngineLine(const Engine& engine);
+
+// One line of JSON:
+//   {"schema":"mnist_perf.run/2", "stage", "gemm", "threads", "details", "dataset", "data_dir",
+//    "train_samples", "test_samples", "layers":[784,128,10], "epochs", "batch_size",
+//    "learning_rate", "seed", "limit", "machine":{"cpu", "cpu_family", "cpu_model", "simd",
+//    "cores", "compiler", "compiled_for"}, "finished_at" (UTC, RFC 3339), "final_test_accuracy",
+//    "train_seconds" (all epochs), "seconds_per_epoch", "gflops" (over all epochs),
+//    "per_epoch":[{"epoch", "loss", "train_accuracy", "test_accuracy", "seconds",
+//    "samples_per_second", "gflops"}, ...]}
+// Accuracies are fractions (0.9312), not percents.
 std::string ToJson(const RunRecord& record);
 
 }  // namespace common

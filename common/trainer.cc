@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/machine.h"
 #include "common/model.h"
 #include "common/rng.h"
 
@@ -108,7 +109,9 @@ absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfi
             "--learning_rate (now %g)",
             loss, epoch, first, config.learning_rate));
       }
-      network.ApplyGradients(static_cast<float>(config.learning_rate));
+      // Every sample weighs the same: the loss is a batch mean, so a last, partial batch of
+      // n < batch_size samples takes a step of n / batch_size the size (see trainer.h).
+      network.ApplyGradients(static_cast<float>(config.learning_rate * n / batch_size));
       loss_sum += loss * n;
       for (int i = 0; i < n; ++i) correct += ArgMax(&logits[i * kClasses]) == labels[i];
       progress.Update(first + n, train.count, loss_sum / (first + n), start);
@@ -129,9 +132,9 @@ absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfi
 }
 
 int TrainerMain(int argc, char** argv, const char* stage, NetworkFactory make_network) {
-  absl::SetProgramUsageMessage(absl::StrCat(
-      "trains the MNIST perceptron of ", stage, ".\nExample: bazel run //", stage,
-      ":train -- --dataset=fashion --epochs=1"));
+  absl::SetProgramUsageMessage(absl::StrCat("trains the MNIST perceptron of ", stage,
+                                            ".\nExample: bazel run //", stage,
+                                            ":train -- --dataset=fashion --epochs=1"));
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   auto fail = [](absl::string_view message) {
     std::fprintf(stderr, "error: %.*s\n", static_cast<int>(message.size()), message.data());
@@ -142,6 +145,11 @@ int TrainerMain(int argc, char** argv, const char* stage, NetworkFactory make_ne
   }
   absl::StatusOr<TrainConfig> config = ConfigFromFlags();
   if (!config.ok()) return fail(config.status().message());
+  // Before the data: a wrong --gemm should not wait for 60,000 images to load.
+  const std::vector<int> sizes = LayerSizes(config->hidden);
+  absl::StatusOr<std::unique_ptr<Network>> network =
+      make_network({sizes, config->gemm, config->threads});
+  if (!network.ok()) return fail(network.status().message());
   absl::StatusOr<Dataset> data = LoadDataset(config->dataset, config->data_dir);
   if (!data.ok()) return fail(data.status().message());
   if (config->limit > 0) Truncate(data->train, config->limit);
@@ -159,33 +167,36 @@ int TrainerMain(int argc, char** argv, const char* stage, NetworkFactory make_ne
 
   RunRecord record;
   record.stage = stage;
+  record.engine = (*network)->Describe();
   record.config = *config;
   record.dataset = data->name;
   record.data_dir = data->dir;
   record.train_samples = data->train.count;
   record.test_samples = data->test.count;
-  record.layer_sizes = LayerSizes(config->hidden);
-  std::unique_ptr<Network> network = make_network(record.layer_sizes);
-  std::printf("%s: %s perceptron on %s (%d train / %d test samples from %s), batch %d, "
-              "learning rate %g, %d epochs\n",
-              stage, absl::StrJoin(record.layer_sizes, "-").c_str(), data->name.c_str(),
-              data->train.count, data->test.count, data->dir.c_str(), config->batch_size,
-              config->learning_rate, config->epochs);
+  record.layer_sizes = sizes;
+  record.machine = ThisMachine();
+  std::printf(
+      "%s (%s): %s perceptron on %s (%d train / %d test samples from %s), batch %d, "
+      "learning rate %g, %d epochs\n",
+      stage, EngineLine(record.engine).c_str(), absl::StrJoin(sizes, "-").c_str(),
+      data->name.c_str(), data->train.count, data->test.count, data->dir.c_str(),
+      config->batch_size, config->learning_rate, config->epochs);
   std::fflush(stdout);
 
   absl::StatusOr<std::vector<EpochStats>> epochs =
-      Train(*network, *config, *data, /*show_progress=*/true);
+      Train(**network, *config, *data, /*show_progress=*/true);
   if (!epochs.ok()) return fail(epochs.status().message());
   record.epochs = *epochs;
-  record.details = network->Details();
 
   double seconds = 0;
   for (const EpochStats& e : record.epochs) seconds += e.seconds;
-  std::printf("%s: test accuracy %.2f%% after %d epochs, %.2f s per epoch%s%s\n", stage,
+  std::printf("%s: test accuracy %.2f%% after %d epochs, %.3f s per epoch on %s\n", stage,
               100 * record.epochs.back().test_accuracy, config->epochs, seconds / config->epochs,
-              record.details.empty() ? "" : ", ", record.details.c_str());
+              MachineLine(record.machine).c_str());
+  // The record is for programs: written to --json_out, and to stdout when that is a pipe or a
+  // file (the last line), not to a person's terminal.
   const std::string json = ToJson(record);
-  std::printf("%s\n", json.c_str());
+  if (!isatty(fileno(stdout))) std::printf("%s\n", json.c_str());
   if (json_file.is_open()) {
     json_file << json << "\n";
     json_file.close();

@@ -125,8 +125,11 @@ void Network::ApplyGradients(float learning_rate) {
   }
 }
 
-std::unique_ptr<common::Network> MakeNetwork(const std::vector<int>& sizes) {
-  return std::make_unique<Network>(sizes);
+absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(
+    const common::NetworkOptions& options) {
+  absl::Status status = common::CheckOneThreadOwnGemm(options, "stage1_naive");
+  if (!status.ok()) return status;
+  return std::make_unique<Network>(options.sizes);
 }
 
 }  // namespace stage1

@@ -1,6 +1,9 @@
-// bazel run //stage1_naive:network_benchmark
-// One training step (forward, backward, SGD update) of a 64-sample batch and the forward pass.
-#include "common/network_benchmark.h"
+// bazel run //stage1_naive:network_benchmark -- --benchmark_repetitions=3
+// One training step (forward, backward, SGD update) of a 64-sample batch, and the forward pass.
 #include "stage1_naive/network.h"
+#include "testing/benchmarks.h"
 
-NETWORK_BENCHMARKS(stage1::Network);
+int main(int argc, char** argv) {
+  benchmarks::RegisterNetwork(stage1::MakeNetwork, "own");
+  return benchmarks::RunBenchmarks(argc, argv);
+}

@@ -36,8 +36,8 @@ void Gemm(Transpose transpose_a, Transpose transpose_b, int m, int n, int k, con
   // down a column of B instead).
   for (int i = 0; i < m; ++i) {
     float* __restrict c_row = c + static_cast<size_t>(i) * ldc;
-    if (beta == 0.0f) {
-      for (int j = 0; j < n; ++j) c_row[j] = 0.0f;
+    if (beta != 1.0f) {  // beta = 0 must not read C: 0 * NaN would be NaN
+      for (int j = 0; j < n; ++j) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];
     }
     for (int p = 0; p < k; ++p) {
       const float a_ip = a[static_cast<size_t>(i) * lda + p];

@@ -104,8 +104,11 @@ void Network::ApplyGradients(float learning_rate) {
   }
 }
 
-std::unique_ptr<common::Network> MakeNetwork(const std::vector<int>& sizes) {
-  return std::make_unique<Network>(sizes);
+absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(
+    const common::NetworkOptions& options) {
+  absl::Status status = common::CheckOneThreadOwnGemm(options, "stage2_float");
+  if (!status.ok()) return status;
+  return std::make_unique<Network>(options.sizes);
 }
 
 }  // namespace stage2

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "common/network.h"
 
 namespace stage2 {
@@ -33,7 +34,8 @@ class Network : public common::Network {
   std::vector<std::vector<float>> outputs_, deltas_;
 };
 
-std::unique_ptr<common::Network> MakeNetwork(const std::vector<int>& sizes);
+// The trainer's and the tests' way in: one thread, the stage's own products (--gemm=own).
+absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(const common::NetworkOptions& options);
 
 }  // namespace stage2
 

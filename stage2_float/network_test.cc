@@ -1,5 +1,17 @@
-// The shared suite: finite differences, stage 1's forward pass, gradients and accuracy.
-#include "common/network_conformance.h"
+// The checks every stage passes (testing/network_conformance.h), and the same logits, gradients
+// and accuracy as stage 1 (testing/matches_stage1.h).
 #include "stage2_float/network.h"
 
-INSTANTIATE_TYPED_TEST_SUITE_P(Stage2, NetworkConformance, stage2::Network);
+#include "testing/matches_stage1.h"
+#include "testing/network_conformance.h"
+
+namespace {
+
+const conformance::NetworkUnderTest kNetworks[] = {{"own", stage2::MakeNetwork}};
+
+INSTANTIATE_TEST_SUITE_P(Stage2, NetworkConformance, testing::ValuesIn(kNetworks),
+                         conformance::TestName());
+INSTANTIATE_TEST_SUITE_P(Stage2, MatchesStage1, testing::ValuesIn(kNetworks),
+                         conformance::TestName());
+
+}  // namespace

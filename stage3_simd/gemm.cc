@@ -80,8 +80,7 @@ void Store4(float* p, Vec4 v) { std::memcpy(p, &v, sizeof v); }
 
 // Transposes the 4 x 4 block at src (row stride rs) into 4 rows at dst (row stride ds), in
 // registers: 4 loads, 8 shuffles and 4 stores, where element by element it takes 16 loads and
-// 16 stores. That made the whole product 5-15% faster on the network's NN and NT shapes.
-// (always_inline: GCC otherwise left it a function call per 16 values.)
+// 16 stores. (always_inline: GCC otherwise left it a function call per 16 values.)
 __attribute__((always_inline)) inline void Transpose4x4(const float* src, Index rs, float* dst,
                                                         Index ds) {
   const Vec4 a = Load4(src), b = Load4(src + rs), c = Load4(src + 2 * rs), d = Load4(src + 3 * rs);

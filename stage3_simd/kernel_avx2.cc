@@ -5,18 +5,11 @@
 // then does 12 FMAs for 2 vector loads and 6 broadcasts, and 12 independent accumulators are
 // more than the 2 FMA units x 4-5 cycles of latency need to stay busy.
 //
-// Only this file is compiled with -mavx2 -mfma (see BUILD). That is why everything in it sits
-// in an anonymous namespace except kAvx2Kernel: an inline function with external linkage (say a
-// helper in a header, or a template) is emitted in every object file that uses it and the
-// linker keeps any one copy. If it kept the copy compiled here, code that runs before or
-// without the CPU check in gemm.cc would contain AVX2 instructions and crash with SIGILL on an
-// older CPU. kAvx2Kernel itself is constant data, not code: nothing here runs at start-up, and
-// the kernel is only reached through the pointer that gemm.cc hands out after the check.
-// (gemm.h is included for the Kernel struct; nothing from <vector> is used, so none of it is
-// instantiated here.)
+// Only this file is compiled with -mavx2 -mfma, so everything but kAvx2Kernel stays in an
+// anonymous namespace (kernel.h says why).
 #include <immintrin.h>
 
-#include "stage3_simd/gemm.h"
+#include "stage3_simd/kernel.h"
 
 namespace stage3 {
 namespace {
@@ -28,15 +21,14 @@ constexpr int kMr = 6, kNr = 16;
 // leaving room for the A panel and the C tile streaming through. The mc x kc block of A stays in
 // L2 across all the panels of B: 144 x 256 floats = 144 KiB, under half of L2 (packed B and C
 // pass through it too). nc only bounds the packed B block (kc x nc = 4 MiB, in L3); the
-// network's n is at most 784. Measured: anything from mc = 72..288, kc = 128..512 is within
-// noise (a few %) of this on 1024^3 and on the network's shapes.
+// network's n is at most 784. (The README has what other sizes measured.)
 constexpr int kMc = 144, kKc = 256, kNc = 4096;
 
 void MicroKernel6x16(int k, const float* a, const float* b, float* c, int ldc, bool accumulate) {
   // Ask for the C tile now, so that its cache lines arrive while the k loop runs instead of
   // stalling the stores at the end (C is the one operand that was not packed into cache).
 #pragma GCC unroll 6
-  for (int i = 0; i < kMr; ++i) {
+  for (int i = 0; i < kMr; ++i) {  // a 64-byte row: 1 cache line if aligned, else 2
     __builtin_prefetch(c + i * ldc);
     __builtin_prefetch(c + i * ldc + kNr - 1);
   }

@@ -6,17 +6,11 @@
 // loads and 8 broadcasts. 8 rows (rather than 12 or 14) divide the network's batch of 64 and
 // its 784 inputs exactly, so no FMA is wasted on the zero padding of an edge panel.
 //
-// Only this file is compiled with -mavx512f -mfma (see BUILD), and everything in it but
-// kAvx512Kernel sits in an anonymous namespace: an inline function with external linkage (a
-// header helper, a template) is emitted in each object file that uses it and the linker keeps
-// any one copy. Were it the copy compiled here, an AVX2-only CPU would hit AVX-512 instructions
-// outside the kernel and die with SIGILL. kAvx512Kernel is constant data, not code: nothing here
-// runs at start-up, and gemm.cc only hands it out after __builtin_cpu_supports("avx512f").
-// (gemm.h is included for the Kernel struct; nothing from <vector> is used, so none of it is
-// instantiated here.)
+// Only this file is compiled with -mavx512f -mfma, so everything but kAvx512Kernel stays in an
+// anonymous namespace (kernel.h says why).
 #include <immintrin.h>
 
-#include "stage3_simd/gemm.h"
+#include "stage3_simd/kernel.h"
 
 namespace stage3 {
 namespace {
@@ -35,7 +29,9 @@ void MicroKernel8x32(int k, const float* a, const float* b, float* c, int ldc, b
   // stalling the stores at the end (C is the one operand that was not packed into cache).
 #pragma GCC unroll 8
   for (int i = 0; i < kMr; ++i) {
-    __builtin_prefetch(c + i * ldc);  // a row of the tile spans 2 or 3 cache lines
+    // A row of the tile is 128 bytes: 2 cache lines if C is 64-byte aligned, 3 if not. Its
+    // first, middle and last float cover all of them either way.
+    __builtin_prefetch(c + i * ldc);
     __builtin_prefetch(c + i * ldc + 16);
     __builtin_prefetch(c + i * ldc + kNr - 1);
   }

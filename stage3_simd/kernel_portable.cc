@@ -5,10 +5,10 @@
 // picks the instructions (on ARM64, fused multiply-adds). It is the AVX2 kernel's design at half
 // the width: 6 rows x 2 vectors = 12 accumulators + 2 for B + 1 broadcast. That fits ARM64's 32
 // registers; SSE2 has 16 and its two-operand instructions need one more for a temporary, so
-// GCC spills a little, yet 4 x 8 and 5 x 8 measured no faster there (about 25 GFLOP/s).
+// GCC spills a little (smaller tiles were tried: see the README).
 #include <cstring>
 
-#include "stage3_simd/gemm.h"
+#include "stage3_simd/kernel.h"
 
 namespace stage3 {
 namespace {

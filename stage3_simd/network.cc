@@ -104,14 +104,19 @@ void Network::ApplyGradients(float learning_rate) {
   }
 }
 
-std::string Network::Details() const {
+common::Engine Network::Describe() const {
   const Kernel& kernel = DefaultKernel();
-  return std::string("kernel ") + kernel.name + " " + std::to_string(kernel.mr) + "x" +
-         std::to_string(kernel.nr);
+  common::Engine engine;
+  engine.details = std::string("kernel ") + kernel.name + " " + std::to_string(kernel.mr) + "x" +
+                   std::to_string(kernel.nr);
+  return engine;
 }
 
-std::unique_ptr<common::Network> MakeNetwork(const std::vector<int>& sizes) {
-  return std::make_unique<Network>(sizes);
+absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(
+    const common::NetworkOptions& options) {
+  absl::Status status = common::CheckOneThreadOwnGemm(options, "stage3_simd");
+  if (!status.ok()) return status;
+  return std::make_unique<Network>(options.sizes);
 }
 
 }  // namespace stage3

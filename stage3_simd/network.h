@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "common/network.h"
 
 namespace stage3 {
@@ -22,7 +23,7 @@ class Network : public common::Network {
   double Backward(const float* inputs, const uint8_t* labels, int batch, float* logits) override;
   common::Parameters GetGradients() const override;
   void ApplyGradients(float learning_rate) override;
-  std::string Details() const override;  // the SIMD kernel chosen for this CPU
+  common::Engine Describe() const override;  // adds the SIMD kernel chosen for this CPU
 
  private:
   // Runs the batch through every layer, keeping each layer's output for backpropagation.
@@ -35,7 +36,8 @@ class Network : public common::Network {
   std::vector<std::vector<float>> outputs_, deltas_;
 };
 
-std::unique_ptr<common::Network> MakeNetwork(const std::vector<int>& sizes);
+// The trainer's and the tests' way in: one thread, the stage's own products (--gemm=own).
+absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(const common::NetworkOptions& options);
 
 }  // namespace stage3
 

@@ -1,6 +1,17 @@
-// The shared suite: finite differences, stage 1's forward pass, gradients and accuracy.
+// The checks every stage passes (testing/network_conformance.h), and the same logits, gradients
+// and accuracy as stage 1 (testing/matches_stage1.h).
 #include "stage3_simd/network.h"
 
-#include "common/network_conformance.h"
+#include "testing/matches_stage1.h"
+#include "testing/network_conformance.h"
 
-INSTANTIATE_TYPED_TEST_SUITE_P(Stage3, NetworkConformance, stage3::Network);
+namespace {
+
+const conformance::NetworkUnderTest kNetworks[] = {{"own", stage3::MakeNetwork}};
+
+INSTANTIATE_TEST_SUITE_P(Stage3, NetworkConformance, testing::ValuesIn(kNetworks),
+                         conformance::TestName());
+INSTANTIATE_TEST_SUITE_P(Stage3, MatchesStage1, testing::ValuesIn(kNetworks),
+                         conformance::TestName());
+
+}  // namespace

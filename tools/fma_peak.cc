@@ -33,22 +33,21 @@ volatile float g_sink;
 // A macro rather than a template: each width's loop must be compiled inside its own
 // target("...") function, the only place where that width's intrinsics are allowed.
 // acc = acc * x + y with x just below 1 converges, so values stay normal (no denormal stalls).
-#define FMA_PEAK_BODY(V, FMA)                                            \
-  constexpr int kLanes = sizeof(V) / sizeof(float);                      \
-  V acc[kChains], x, y;                                                  \
-  for (int l = 0; l < kLanes; ++l) {                                     \
-    x[l] = 0.9999999f;                                                   \
-    y[l] = 1e-7f;                                                        \
-    for (int c = 0; c < kChains; ++c) acc[c][l] = 1.0f + c + l;          \
-  }                                                                      \
-  for (long i = 0; i < iters; ++i) {                                     \
-    _Pragma("GCC unroll 12") for (int c = 0; c < kChains; ++c)           \
-        acc[c] = FMA(acc[c], x, y);                                      \
-  }                                                                      \
-  float sum = 0;                                                         \
-  for (int c = 0; c < kChains; ++c)                                      \
-    for (int l = 0; l < kLanes; ++l) sum += acc[c][l];                   \
-  g_sink = sum;                                                          \
+#define FMA_PEAK_BODY(V, FMA)                                                              \
+  constexpr int kLanes = sizeof(V) / sizeof(float);                                        \
+  V acc[kChains], x, y;                                                                    \
+  for (int l = 0; l < kLanes; ++l) {                                                       \
+    x[l] = 0.9999999f;                                                                     \
+    y[l] = 1e-7f;                                                                          \
+    for (int c = 0; c < kChains; ++c) acc[c][l] = 1.0f + c + l;                            \
+  }                                                                                        \
+  for (long i = 0; i < iters; ++i) {                                                       \
+    _Pragma("GCC unroll 12") for (int c = 0; c < kChains; ++c) acc[c] = FMA(acc[c], x, y); \
+  }                                                                                        \
+  float sum = 0;                                                                           \
+  for (int c = 0; c < kChains; ++c)                                                        \
+    for (int l = 0; l < kLanes; ++l) sum += acc[c][l];                                     \
+  g_sink = sum;                                                                            \
   return 2.0 * kLanes * kChains * iters;  // flops done
 
 // Portable 128-bit path (GCC vector extension). On ARM64 a*b+c contracts into one NEON fmla;

@@ -37,12 +37,15 @@ expect_error "bad magic number" --data_dir="$tmp/corrupt"
 expect_error "larger than --limit" --dataset=fashion --limit=10 --batch_size=64
 expect_error "cannot write --json_out" --dataset=fashion --limit=64 --json_out="$tmp/no/such/dir.json"
 expect_error "diverged" --dataset=fashion --limit=640 --learning_rate=1e6
+expect_error "--gemm=eigen" --gemm=eigen
+expect_error "--threads=2" --threads=2
+expect_error "--threads=-1" --threads=-1
 
 # A tiny real run: exit 0, the last stdout line and the file are the same JSON record.
 if "$trainer" --dataset=fashion --limit=256 --epochs=1 --hidden=16 --json_out="$tmp/run.json" \
     >"$tmp/out" 2>"$tmp/err"; then
   if ! tail -n 1 "$tmp/out" | cmp -s - "$tmp/run.json" ||
-     ! grep -q '"schema":"mnist_perf.run/1"' "$tmp/run.json" ||
+     ! grep -q '"schema":"mnist_perf.run/2"' "$tmp/run.json" ||
      ! grep -q '"train_samples":256,' "$tmp/run.json"; then
     echo "FAIL: JSON record: $(cat "$tmp/run.json")"
     failures=$((failures + 1))
@@ -52,5 +55,6 @@ else
   failures=$((failures + 1))
 fi
 
-echo "$((14 - failures)) passed, $failures failed"
+cases=$(grep -c '^expect_error ' "$0")
+echo "$((cases + 1 - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -13,7 +13,7 @@
 //    gets twice double's lanes. Baseline x86-64 (SSE2) has no 32-bit integer vector multiply
 //    (pmulld is SSE4.1), so int32 is emulated there; --config=native gets it, and FMA.
 //
-// Run: bazel run -c opt [--config=native] //stage2_float:matmul_types_benchmark --
+// Run: bazel run [--config=native] //experiments:matmul_types_benchmark --
 //        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 #include <benchmark/benchmark.h>
@@ -27,8 +27,8 @@
 
 namespace {
 
-constexpr int kN = 100;        // matrices are kN x kN
-constexpr int kPairs = 1000;   // products per benchmark iteration, as in the post
+constexpr int kN = 100;       // matrices are kN x kN
+constexpr int kPairs = 1000;  // products per benchmark iteration, as in the post
 constexpr std::size_t kSize = std::size_t{kN} * kN;
 
 enum class Order { kIJK, kIKJ };
@@ -120,16 +120,28 @@ void BM_Products(benchmark::State& state) {
 }
 
 BENCHMARK_TEMPLATE(BM_Products, int32_t, Order::kIJK)
-    ->Name("int32/ijk")->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Name("int32/ijk")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Products, int32_t, Order::kIKJ)
-    ->Name("int32/ikj")->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Name("int32/ikj")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Products, double, Order::kIJK)
-    ->Name("double/ijk")->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Name("double/ijk")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Products, double, Order::kIKJ)
-    ->Name("double/ikj")->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Name("double/ikj")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Products, float, Order::kIJK)
-    ->Name("float/ijk")->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Name("float/ijk")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Products, float, Order::kIKJ)
-    ->Name("float/ikj")->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Name("float/ikj")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace

@@ -1,0 +1,29 @@
+#ifndef COMMON_MACHINE_H_
+#define COMMON_MACHINE_H_
+
+#include <string>
+
+namespace common {
+
+// The machine a figure was measured on. Figures from different machines do not compare: every
+// record and table carries this.
+struct Machine {
+  std::string cpu;  // the model name from /proc/cpuinfo, e.g. "AMD EPYC 9R14"
+  // x86 family and model numbers, which name the microarchitecture where the model name does
+  // not (a VM's "AMD EPYC" is family 25 model 1 on Zen 3, model 17 on Zen 4); -1 if unknown.
+  int cpu_family = -1;
+  int cpu_model = -1;
+  std::string simd;      // the widest SIMD this CPU and OS run: "avx512", "avx2", "sse2", "neon"
+  int cores = 0;         // hardware threads available to this process
+  std::string compiler;  // e.g. "gcc 12.2.0"
+  std::string compiled_for;  // the widest SIMD the compiler was allowed for this binary
+};
+
+Machine ThisMachine();
+
+// "AMD EPYC (family 25 model 1), avx2, 2 cores; gcc 12.2.0, built for x86-64 (sse2)"
+std::string MachineLine(const Machine& machine);
+
+}  // namespace common
+
+#endif  // COMMON_MACHINE_H_
