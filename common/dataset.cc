@@ -79,6 +79,20 @@ absl::StatusOr<Dataset> LoadDataset(const std::string& name, const std::string& 
   return data;
 }
 
+void GatherPixels(const Split& split, const int* samples, int n, float* out) {
+  for (int i = 0; i < n; ++i) {
+    const uint8_t* image = &split.pixels[static_cast<size_t>(samples[i]) * kImagePixels];
+    float* row = out + static_cast<size_t>(i) * kImagePixels;
+    for (int p = 0; p < kImagePixels; ++p) row[p] = image[p] * (1.0f / 255);
+  }
+}
+
+void CopyPixels(const Split& split, int first, int n, float* out) {
+  const uint8_t* image = &split.pixels[static_cast<size_t>(first) * kImagePixels];
+  const size_t count = static_cast<size_t>(n) * kImagePixels;
+  for (size_t p = 0; p < count; ++p) out[p] = image[p] * (1.0f / 255);
+}
+
 void Truncate(Split& split, int count) {
   if (count >= split.count) return;
   split.count = count;

@@ -101,9 +101,8 @@ void ExpectSplit(const Split& split, int count) {
   ASSERT_EQ(split.pixels.size(), static_cast<size_t>(count) * kImagePixels);
   EXPECT_THAT(split.labels, ElementsAreArray(Labels(count)));
   for (int s = 0; s < count; ++s) {
-    EXPECT_FLOAT_EQ(split.pixels[static_cast<size_t>(s) * kImagePixels], (10 * s + 1) / 255.0f);
-    EXPECT_FLOAT_EQ(split.pixels[static_cast<size_t>(s + 1) * kImagePixels - 1],
-                    (10 * s + 1) / 255.0f);
+    EXPECT_EQ(split.pixels[static_cast<size_t>(s) * kImagePixels], 10 * s + 1);
+    EXPECT_EQ(split.pixels[static_cast<size_t>(s + 1) * kImagePixels - 1], 10 * s + 1);
   }
 }
 
@@ -264,7 +263,6 @@ TEST(LoadDataset, MnistInstalledBySetup) {
   for (uint8_t label : data->train.labels) ++per_class[label];
   // Class 1 has 1127 digits in the package: 902 of them go to training (k % 5 != 4).
   EXPECT_EQ(per_class[1], 902);
-  for (float pixel : data->train.pixels) ASSERT_TRUE(pixel >= 0.0f && pixel <= 1.0f);
 }
 
 // ---- Truncate ---------------------------------------------------------------------------------
@@ -273,7 +271,7 @@ Split MakeSplit(int count) {
   Split split;
   split.count = count;
   for (int s = 0; s < count; ++s) {
-    split.pixels.insert(split.pixels.end(), kImagePixels, static_cast<float>(s));
+    split.pixels.insert(split.pixels.end(), kImagePixels, static_cast<uint8_t>(s));
     split.labels.push_back(static_cast<uint8_t>(s % 10));
   }
   return split;
@@ -285,9 +283,35 @@ TEST(Truncate, KeepsTheFirstSamples) {
   EXPECT_EQ(split.count, 2);
   ASSERT_EQ(split.pixels.size(), 2u * kImagePixels);
   EXPECT_THAT(split.labels, ElementsAreArray({0, 1}));
-  EXPECT_EQ(split.pixels[0], 0.0f);
-  EXPECT_EQ(split.pixels[kImagePixels], 1.0f);
-  EXPECT_EQ(split.pixels.back(), 1.0f);
+  EXPECT_EQ(split.pixels[0], 0);
+  EXPECT_EQ(split.pixels[kImagePixels], 1);
+  EXPECT_EQ(split.pixels.back(), 1);
+}
+
+// ---- GatherPixels / CopyPixels ----------------------------------------------------------------
+
+TEST(GatherPixels, ScalesBytesToZeroOne) {
+  Split split = MakeSplit(3);
+  split.pixels[2 * kImagePixels] = 255;
+  split.pixels[2 * kImagePixels + 1] = 51;
+  std::vector<float> out(2 * kImagePixels, -1.0f);
+  const int samples[] = {2, 0};
+  GatherPixels(split, samples, 2, out.data());
+  EXPECT_EQ(out[0], 1.0f);
+  EXPECT_FLOAT_EQ(out[1], 0.2f);
+  EXPECT_FLOAT_EQ(out[2], 2 / 255.0f);
+  EXPECT_EQ(out[kImagePixels], 0.0f);
+  EXPECT_EQ(out.back(), 0.0f);
+}
+
+TEST(CopyPixels, TakesConsecutiveSamples) {
+  const Split split = MakeSplit(4);
+  std::vector<float> out(2 * kImagePixels, -1.0f);
+  CopyPixels(split, 1, 2, out.data());
+  EXPECT_FLOAT_EQ(out[0], 1 / 255.0f);
+  EXPECT_FLOAT_EQ(out[kImagePixels - 1], 1 / 255.0f);
+  EXPECT_FLOAT_EQ(out[kImagePixels], 2 / 255.0f);
+  EXPECT_FLOAT_EQ(out.back(), 2 / 255.0f);
 }
 
 TEST(Truncate, LargerOrEqualCountChangesNothing) {
@@ -341,8 +365,8 @@ void ExpectFashionSplit(const Split& split, int count, const std::string& prefix
   ASSERT_EQ(split.labels.size(), static_cast<size_t>(count));
   ASSERT_EQ(split.pixels.size(), static_cast<size_t>(count) * kImagePixels);
   const auto [lo, hi] = std::minmax_element(split.pixels.begin(), split.pixels.end());
-  EXPECT_EQ(*lo, 0.0f);
-  EXPECT_EQ(*hi, 1.0f);
+  EXPECT_EQ(*lo, 0);
+  EXPECT_EQ(*hi, 255);
   std::array<int, kClasses> per_class = {};
   for (uint8_t label : split.labels) {
     ASSERT_LT(label, kClasses);
@@ -350,14 +374,14 @@ void ExpectFashionSplit(const Split& split, int count, const std::string& prefix
   }
   for (int c = 0; c < kClasses; ++c) EXPECT_EQ(per_class[c], count / kClasses) << "class " << c;
 
-  // The first sample is exactly the bytes after the headers, in order, scaled by 1/255.
+  // The first sample is exactly the bytes after the headers, in order.
   const Bytes images = GunzipPrefix(FashionFile(prefix + "-images-idx3-ubyte.gz"), 16 + 784);
   const Bytes labels = GunzipPrefix(FashionFile(prefix + "-labels-idx1-ubyte.gz"), 8 + 1);
   ASSERT_EQ(images.size(), 16u + 784);
   ASSERT_EQ(labels.size(), 9u);
   EXPECT_EQ(split.labels[0], labels[8]);
   for (int i = 0; i < kImagePixels; ++i) {
-    ASSERT_EQ(split.pixels[i], images[16 + i] / 255.0f) << "pixel " << i;
+    ASSERT_EQ(split.pixels[i], images[16 + i]) << "pixel " << i;
   }
 }
 

@@ -126,8 +126,7 @@ absl::StatusOr<Images> LoadIdxImages(const std::string& path) {
   images.count = static_cast<int>(dims[0]);
   images.rows = static_cast<int>(dims[1]);
   images.cols = static_cast<int>(dims[2]);
-  images.pixels.resize(bytes.size());
-  for (size_t i = 0; i < bytes.size(); ++i) images.pixels[i] = bytes[i] / 255.0f;
+  images.pixels = std::move(bytes);
   return images;
 }
 

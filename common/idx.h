@@ -20,7 +20,7 @@ struct Images {
   int count = 0;
   int rows = 0;
   int cols = 0;
-  std::vector<float> pixels;  // count * rows * cols, row-major, scaled to [0, 1]
+  std::vector<uint8_t> pixels;  // count * rows * cols, row-major, the bytes as stored
 };
 
 // Images must be 28x28, as the model's input layer is fixed at 784 pixels.

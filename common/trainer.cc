@@ -60,11 +60,12 @@ class Progress {
 
 double Accuracy(Network& network, const Split& split) {
   constexpr int kChunk = 500;
-  std::vector<float> logits(kChunk * kClasses);
+  std::vector<float> inputs(static_cast<size_t>(kChunk) * kImagePixels), logits(kChunk * kClasses);
   int correct = 0;
   for (int start = 0; start < split.count; start += kChunk) {
     const int n = std::min(kChunk, split.count - start);
-    network.Forward(&split.pixels[static_cast<size_t>(start) * kImagePixels], n, logits.data());
+    CopyPixels(split, start, n, inputs.data());
+    network.Forward(inputs.data(), n, logits.data());
     for (int i = 0; i < n; ++i) correct += ArgMax(&logits[i * kClasses]) == split.labels[start + i];
   }
   return split.count == 0 ? 0.0 : static_cast<double>(correct) / split.count;
@@ -94,12 +95,8 @@ absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfi
     for (int first = 0; first < train.count; first += batch_size) {
       const int n = std::min(batch_size, train.count - first);
       // Gather the shuffled samples into one contiguous batch.
-      for (int i = 0; i < n; ++i) {
-        const int sample = order[first + i];
-        std::copy_n(&train.pixels[static_cast<size_t>(sample) * kImagePixels], kImagePixels,
-                    &inputs[static_cast<size_t>(i) * kImagePixels]);
-        labels[i] = train.labels[sample];
-      }
+      GatherPixels(train, &order[first], n, inputs.data());
+      for (int i = 0; i < n; ++i) labels[i] = train.labels[order[first + i]];
       const double loss = network.Backward(inputs.data(), labels.data(), n, logits.data());
       // A healthy run starts near ln(10) = 2.3; a mean of 1000 nats means the weights have
       // blown up (ReLU networks then often die instead of reaching NaN, so test both).

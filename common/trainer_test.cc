@@ -1,6 +1,7 @@
 // common::Train's own rules, on a network that only records what it is asked.
 #include "common/trainer.h"
 
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -35,7 +36,7 @@ class RecordingNetwork : public Network {
 Dataset TinyData(int train) {
   Dataset data;
   data.train.count = train;
-  data.train.pixels.assign(static_cast<size_t>(train) * kImagePixels, 0.5f);
+  data.train.pixels.assign(static_cast<size_t>(train) * kImagePixels, 128);
   data.train.labels.assign(train, 3);
   data.test = data.train;
   return data;
@@ -57,6 +58,26 @@ TEST(Train, PartialLastBatchTakesAProportionalStep) {
   EXPECT_EQ(network.steps, (std::vector<float>{0.2f, 0.2f, 0.1f, 0.2f, 0.2f, 0.1f}));
   EXPECT_DOUBLE_EQ((*epochs)[0].loss, 1.0);           // a mean over samples, not over batches
   EXPECT_DOUBLE_EQ((*epochs)[0].test_accuracy, 0.0);  // logits all 0 -> class 0, labels 3
+}
+
+// A loss that is not a number stops the run with one line that says what to do.
+TEST(Train, NonFiniteLossStopsTheRun) {
+  class NanNetwork : public RecordingNetwork {
+    double Backward(const float* x, const uint8_t* y, int batch, float* logits) override {
+      RecordingNetwork::Backward(x, y, batch, logits);
+      return batches.size() == 2 ? std::nan("") : 1.0;
+    }
+  } network;
+  TrainConfig config;
+  config.epochs = 1;
+  config.batch_size = 2;
+  absl::StatusOr<std::vector<EpochStats>> result =
+      Train(network, config, TinyData(10), /*show_progress=*/false);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(),
+            "training diverged: the loss became nan in epoch 1 at sample 2; try a smaller "
+            "--learning_rate (now 0.1)");
+  EXPECT_EQ(network.steps.size(), 1u);  // the NaN gradient was never applied
 }
 
 TEST(Train, FullBatchesTakeFullSteps) {
