@@ -1,7 +1,7 @@
-// Every kernel this CPU runs passes the GEMM suite every stage's products pass
-// (testing/gemm_conformance.h). Plus what only stage 3 has: tiny cache blocks that make every
-// blocking loop turn, and a check that dispatch offers exactly the kernels the CPU supports, so
-// a build or dispatch mistake cannot hide behind a slower fallback.
+// Every backend's GEMM and every kernel of stage 3's (backend "own") this CPU runs pass the GEMM
+// suite every stage's products pass (testing/gemm_conformance.h). Plus what only stage 3 has: tiny
+// cache blocks that make every blocking loop turn, and a check that dispatch offers exactly the
+// kernels the CPU supports, so a build or dispatch mistake cannot hide behind a slower fallback.
 #include "stage4_blas/gemm.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "stage4_blas/backends.h"
 #include "testing/gemm_conformance.h"
 
 namespace stage4 {
@@ -26,6 +27,11 @@ std::vector<conformance::NamedGemm> EveryKernel() {
   for (const Kernel* kernel : AvailableKernels()) gemms.push_back(WithKernel(kernel));
   // The plain Gemm, which the network calls: DefaultKernel() behind it.
   gemms.push_back({"default", [](auto... args) { Gemm(args...); }});
+  // And every backend's, set up as the network would (EveryBackendSetsUp checks that worked).
+  for (const Backend& backend : Backends()) {
+    FindBackend(backend.name).status().IgnoreError();
+    gemms.push_back({std::string("backend_") + backend.name, backend.gemm});
+  }
   return gemms;
 }
 
@@ -57,6 +63,12 @@ TEST(GemmTest, AvailableKernelsMatchTheCpu) {
     EXPECT_GT(kernel->mr, 0);
     EXPECT_EQ(kernel->mc % kernel->mr, 0) << kernel->name;
     EXPECT_EQ(kernel->nc % kernel->nr, 0) << kernel->name;
+  }
+}
+
+TEST(GemmTest, EveryBackendSetsUp) {
+  for (const Backend& backend : Backends()) {
+    EXPECT_TRUE(FindBackend(backend.name).ok()) << backend.name;
   }
 }
 

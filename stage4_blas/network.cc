@@ -3,18 +3,33 @@
 #include <algorithm>
 #include <cmath>
 
-#include "stage4_blas/gemm.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 
 namespace stage4 {
 
-Network::Network(const std::vector<int>& sizes)
+Network::Network(const std::vector<int>& sizes, const Backend& backend)
     : sizes_(sizes),
+      backend_(backend),
       parameters_(common::ZerosLike(sizes)),
       gradients_(common::ZerosLike(sizes)),
       outputs_(sizes.size() - 1),
-      deltas_(sizes.size() - 1) {}
+      deltas_(sizes.size() - 1) {
+  if (backend.make_fused_dense == nullptr) return;
+  for (size_t l = 0; l + 1 < sizes.size(); ++l) fused_.push_back(backend.make_fused_dense());
+  LoadFused();
+}
 
-void Network::SetParameters(const common::Parameters& parameters) { parameters_ = parameters; }
+void Network::SetParameters(const common::Parameters& parameters) {
+  parameters_ = parameters;
+  LoadFused();
+}
+
+void Network::LoadFused() {
+  for (size_t l = 0; l < fused_.size(); ++l) {
+    fused_[l]->Load(parameters_.layers[l], /*relu=*/l + 1 < fused_.size());
+  }
+}
 
 common::Parameters Network::GetParameters() const { return parameters_; }
 
@@ -26,9 +41,15 @@ void Network::ForwardBatch(const float* inputs, int batch) {
     const common::Layer& layer = parameters_.layers[l];
     std::vector<float>& out = outputs_[l];
     out.resize(static_cast<size_t>(batch) * layer.outputs);
+    if (!fused_.empty()) {  // the library's one call: product, bias and ReLU
+      fused_[l]->Forward(in, batch, out.data());
+      in = out.data();
+      continue;
+    }
     // out[batch][outputs] = in[batch][inputs] · weights[inputs][outputs]
-    Gemm(Transpose::kNo, Transpose::kNo, batch, layer.outputs, layer.inputs, in, layer.inputs,
-         layer.weights.data(), layer.outputs, 0.0f, out.data(), layer.outputs);
+    backend_.gemm(Transpose::kNo, Transpose::kNo, batch, layer.outputs, layer.inputs, in,
+                  layer.inputs, layer.weights.data(), layer.outputs, 0.0f, out.data(),
+                  layer.outputs);
     const bool hidden = l + 1 < parameters_.layers.size();
     for (int s = 0; s < batch; ++s) {
       float* row = &out[static_cast<size_t>(s) * layer.outputs];
@@ -72,8 +93,9 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
     const float* in = l == 0 ? inputs : outputs_[l - 1].data();
     const std::vector<float>& delta = deltas_[l];
     // weight gradient[inputs][outputs] = in^T · delta, summed over the batch by the product
-    Gemm(Transpose::kYes, Transpose::kNo, layer.inputs, layer.outputs, batch, in, layer.inputs,
-         delta.data(), layer.outputs, 0.0f, gradient.weights.data(), layer.outputs);
+    backend_.gemm(Transpose::kYes, Transpose::kNo, layer.inputs, layer.outputs, batch, in,
+                  layer.inputs, delta.data(), layer.outputs, 0.0f, gradient.weights.data(),
+                  layer.outputs);
     std::fill(gradient.bias.begin(), gradient.bias.end(), 0.0f);
     for (int s = 0; s < batch; ++s) {
       for (int j = 0; j < layer.outputs; ++j) gradient.bias[j] += delta[s * layer.outputs + j];
@@ -82,8 +104,9 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
     // previous delta[batch][inputs] = delta · weights^T, then through the ReLU
     std::vector<float>& previous = deltas_[l - 1];
     previous.resize(static_cast<size_t>(batch) * layer.inputs);
-    Gemm(Transpose::kNo, Transpose::kYes, batch, layer.inputs, layer.outputs, delta.data(),
-         layer.outputs, layer.weights.data(), layer.outputs, 0.0f, previous.data(), layer.inputs);
+    backend_.gemm(Transpose::kNo, Transpose::kYes, batch, layer.inputs, layer.outputs, delta.data(),
+                  layer.outputs, layer.weights.data(), layer.outputs, 0.0f, previous.data(),
+                  layer.inputs);
     for (size_t i = 0; i < previous.size(); ++i) {
       if (in[i] <= 0) previous[i] = 0;  // ReLU passes no gradient where it output zero
     }
@@ -102,21 +125,26 @@ void Network::ApplyGradients(float learning_rate) {
       layer.bias[j] -= learning_rate * gradient.bias[j];
     }
   }
+  LoadFused();
 }
 
 common::Engine Network::Describe() const {
-  const Kernel& kernel = DefaultKernel();
   common::Engine engine;
-  engine.details = std::string("kernel ") + kernel.name + " " + std::to_string(kernel.mr) + "x" +
-                   std::to_string(kernel.nr);
+  engine.gemm = backend_.name;
+  engine.details = backend_.details();
   return engine;
 }
 
 absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(
     const common::NetworkOptions& options) {
-  absl::Status status = common::CheckOneThreadOwnGemm(options, "stage4_blas");
-  if (!status.ok()) return status;
-  return std::make_unique<Network>(options.sizes);
+  if (options.threads > 1) {
+    return absl::InvalidArgumentError(absl::StrCat("--threads=", options.threads,
+                                                   ": stage4_blas runs on one thread; all cores "
+                                                   "are stage5_threads' idea"));
+  }
+  absl::StatusOr<const Backend*> backend = FindBackend(options.gemm);
+  if (!backend.ok()) return backend.status();
+  return std::make_unique<Network>(options.sizes, **backend);
 }
 
 }  // namespace stage4

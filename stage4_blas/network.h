@@ -7,15 +7,17 @@
 
 #include "absl/status/statusor.h"
 #include "common/network.h"
+#include "stage4_blas/backends.h"
 
 namespace stage4 {
 
-// Stage 2's perceptron, unchanged: float32, one contiguous row-major buffer per matrix, the
-// whole mini-batch as one matrix. What changed is under it: every matrix product now runs on a
-// hand-written SIMD kernel, register-tiled and cache-blocked (gemm.h).
+// Stage 3's perceptron: float32, one contiguous row-major buffer per matrix, the whole
+// mini-batch as one matrix. What changed is who computes the matrix products: a library, the
+// backend (backends.h). Where the library does more than a product (XNNPACK's fused dense
+// layer: product, bias and ReLU), the forward pass lets it.
 class Network : public common::Network {
  public:
-  explicit Network(const std::vector<int>& sizes);
+  Network(const std::vector<int>& sizes, const Backend& backend);
 
   void SetParameters(const common::Parameters& parameters) override;
   common::Parameters GetParameters() const override;
@@ -23,20 +25,24 @@ class Network : public common::Network {
   double Backward(const float* inputs, const uint8_t* labels, int batch, float* logits) override;
   common::Parameters GetGradients() const override;
   void ApplyGradients(float learning_rate) override;
-  common::Engine Describe() const override;  // adds the SIMD kernel chosen for this CPU
+  common::Engine Describe() const override;  // the backend and what it chose for this CPU
 
  private:
   // Runs the batch through every layer, keeping each layer's output for backpropagation.
   void ForwardBatch(const float* inputs, int batch);
+  // Hands the current weights to the backend's fused layers, if it has them.
+  void LoadFused();
 
   std::vector<int> sizes_;
+  const Backend& backend_;
+  std::vector<std::unique_ptr<FusedDense>> fused_;  // one per layer, or none
   // Weights as common::Layer keeps them: row-major [inputs][outputs], one buffer per layer.
   common::Parameters parameters_, gradients_;
   // outputs_[l] and deltas_[l]: row-major [batch][outputs of layer l].
   std::vector<std::vector<float>> outputs_, deltas_;
 };
 
-// The trainer's and the tests' way in: one thread, the stage's own products (--gemm=own).
+// The trainer's and the tests' way in: one thread, the backend --gemm names ("" = the default).
 absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(const common::NetworkOptions& options);
 
 }  // namespace stage4
