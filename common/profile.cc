@@ -74,11 +74,11 @@ std::string ProfileTable(const std::vector<ProfilePart>& parts, double total) {
   double covered = 0;
   for (const ProfilePart& part : parts) {
     covered += part.seconds;
-    absl::StrAppendFormat(&table, "  %-24s %8.1f ms  %5.1f %%\n", part.name, 1e3 * part.seconds,
+    absl::StrAppendFormat(&table, "  %-28s %8.1f ms  %5.1f %%\n", part.name, 1e3 * part.seconds,
                           total > 0 ? 100 * part.seconds / total : 0.0);
   }
   const double other = std::max(0.0, total - covered);
-  absl::StrAppendFormat(&table, "  %-24s %8.1f ms  %5.1f %%\n", "other (not timed)", 1e3 * other,
+  absl::StrAppendFormat(&table, "  %-28s %8.1f ms  %5.1f %%\n", "other (not timed)", 1e3 * other,
                         total > 0 ? 100 * other / total : 0.0);
   return table;
 }

@@ -52,9 +52,9 @@ TEST(Profile, NestedPartsAreChargedTheirOwnTime) {
 TEST(Profile, TableListsPartsAndTheRest) {
   const std::string table = ProfileTable({{"forward GEMM L1", 0.25}, {"SGD update", 0.05}}, 0.4);
   EXPECT_EQ(table,
-            "  forward GEMM L1             250.0 ms   62.5 %\n"
-            "  SGD update                   50.0 ms   12.5 %\n"
-            "  other (not timed)           100.0 ms   25.0 %\n");
+            "  forward GEMM L1                 250.0 ms   62.5 %\n"
+            "  SGD update                       50.0 ms   12.5 %\n"
+            "  other (not timed)               100.0 ms   25.0 %\n");
 }
 
 }  // namespace
