@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/profile.h"
 
 namespace stage4 {
 
@@ -26,6 +27,7 @@ void Network::SetParameters(const common::Parameters& parameters) {
 }
 
 void Network::LoadFused() {
+  PROFILE_SCOPE("fused layers: load weights");
   for (size_t l = 0; l < fused_.size(); ++l) {
     fused_[l]->Load(parameters_.layers[l], /*relu=*/l + 1 < fused_.size());
   }
@@ -41,15 +43,20 @@ void Network::ForwardBatch(const float* inputs, int batch) {
     const common::Layer& layer = parameters_.layers[l];
     std::vector<float>& out = outputs_[l];
     out.resize(static_cast<size_t>(batch) * layer.outputs);
-    if (!fused_.empty()) {  // the library's one call: product, bias and ReLU
-      fused_[l]->Forward(in, batch, out.data());
+    if (!fused_.empty()) {
+      PROFILE_SCOPE("forward GEMM + bias + ReLU, fused", l + 1);
+      fused_[l]->Forward(in, batch, out.data());  // the library's one call
       in = out.data();
       continue;
     }
-    // out[batch][outputs] = in[batch][inputs] · weights[inputs][outputs]
-    backend_.gemm(Transpose::kNo, Transpose::kNo, batch, layer.outputs, layer.inputs, in,
-                  layer.inputs, layer.weights.data(), layer.outputs, 0.0f, out.data(),
-                  layer.outputs);
+    {
+      PROFILE_SCOPE("forward GEMM", l + 1);
+      // out[batch][outputs] = in[batch][inputs] · weights[inputs][outputs]
+      backend_.gemm(Transpose::kNo, Transpose::kNo, batch, layer.outputs, layer.inputs, in,
+                    layer.inputs, layer.weights.data(), layer.outputs, 0.0f, out.data(),
+                    layer.outputs);
+    }
+    PROFILE_SCOPE("bias + ReLU");
     const bool hidden = l + 1 < parameters_.layers.size();
     for (int s = 0; s < batch; ++s) {
       float* row = &out[static_cast<size_t>(s) * layer.outputs];
@@ -73,17 +80,20 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
   std::vector<float>& delta_out = deltas_.back();
   delta_out.resize(static_cast<size_t>(batch) * n_out);
   double loss = 0;
-  for (int s = 0; s < batch; ++s) {
-    // Softmax cross-entropy, shifted by the largest logit so exp() cannot overflow.
-    const float* z = &logits[s * n_out];
-    float* delta = &delta_out[s * n_out];
-    const float max_z = *std::max_element(z, z + n_out);
-    float sum = 0;
-    for (int j = 0; j < n_out; ++j) sum += delta[j] = std::exp(z[j] - max_z);
-    loss += max_z + std::log(sum) - z[labels[s]];
-    // dLoss/dz = softmax - one_hot, divided by the batch because the loss is a batch mean.
-    for (int j = 0; j < n_out; ++j) {
-      delta[j] = (delta[j] / sum - (j == labels[s] ? 1.0f : 0.0f)) / batch;
+  {
+    PROFILE_SCOPE("softmax + loss");
+    for (int s = 0; s < batch; ++s) {
+      // Softmax cross-entropy, shifted by the largest logit so exp() cannot overflow.
+      const float* z = &logits[s * n_out];
+      float* delta = &delta_out[s * n_out];
+      const float max_z = *std::max_element(z, z + n_out);
+      float sum = 0;
+      for (int j = 0; j < n_out; ++j) sum += delta[j] = std::exp(z[j] - max_z);
+      loss += max_z + std::log(sum) - z[labels[s]];
+      // dLoss/dz = softmax - one_hot, divided by the batch because the loss is a batch mean.
+      for (int j = 0; j < n_out; ++j) {
+        delta[j] = (delta[j] / sum - (j == labels[s] ? 1.0f : 0.0f)) / batch;
+      }
     }
   }
   // Backpropagation, last layer first: three matrix products per layer instead of per sample.
@@ -92,29 +102,43 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
     common::Layer& gradient = gradients_.layers[l];
     const float* in = l == 0 ? inputs : outputs_[l - 1].data();
     const std::vector<float>& delta = deltas_[l];
-    // weight gradient[inputs][outputs] = in^T · delta, summed over the batch by the product
-    backend_.gemm(Transpose::kYes, Transpose::kNo, layer.inputs, layer.outputs, batch, in,
-                  layer.inputs, delta.data(), layer.outputs, 0.0f, gradient.weights.data(),
-                  layer.outputs);
-    std::fill(gradient.bias.begin(), gradient.bias.end(), 0.0f);
-    for (int s = 0; s < batch; ++s) {
-      for (int j = 0; j < layer.outputs; ++j) gradient.bias[j] += delta[s * layer.outputs + j];
+    {
+      PROFILE_SCOPE("weight-gradient GEMM", l + 1);
+      // weight gradient[inputs][outputs] = in^T · delta, summed over the batch by the product
+      backend_.gemm(Transpose::kYes, Transpose::kNo, layer.inputs, layer.outputs, batch, in,
+                    layer.inputs, delta.data(), layer.outputs, 0.0f, gradient.weights.data(),
+                    layer.outputs);
+    }
+    {
+      PROFILE_SCOPE("bias gradient");
+      std::fill(gradient.bias.begin(), gradient.bias.end(), 0.0f);
+      for (int s = 0; s < batch; ++s) {
+        for (int j = 0; j < layer.outputs; ++j) gradient.bias[j] += delta[s * layer.outputs + j];
+      }
     }
     if (l == 0) break;  // nothing to learn from the gradient of the image itself
     // previous delta[batch][inputs] = delta · weights^T, then through the ReLU
     std::vector<float>& previous = deltas_[l - 1];
     previous.resize(static_cast<size_t>(batch) * layer.inputs);
-    backend_.gemm(Transpose::kNo, Transpose::kYes, batch, layer.inputs, layer.outputs, delta.data(),
-                  layer.outputs, layer.weights.data(), layer.outputs, 0.0f, previous.data(),
-                  layer.inputs);
+    {
+      PROFILE_SCOPE("input-gradient GEMM", l + 1);
+      backend_.gemm(Transpose::kNo, Transpose::kYes, batch, layer.inputs, layer.outputs,
+                    delta.data(), layer.outputs, layer.weights.data(), layer.outputs, 0.0f,
+                    previous.data(), layer.inputs);
+    }
+    PROFILE_SCOPE("ReLU mask");
     for (size_t i = 0; i < previous.size(); ++i) {
-      if (in[i] <= 0) previous[i] = 0;  // ReLU passes no gradient where it output zero
+      // ReLU passes no gradient where it output zero. A select, not a branch: the branch went
+      // either way about half the time (a misprediction each time), while a select is one
+      // compare-and-mask that the compiler runs on a whole vector at once.
+      previous[i] = in[i] > 0 ? previous[i] : 0.0f;
     }
   }
   return loss / batch;
 }
 
 void Network::ApplyGradients(float learning_rate) {
+  PROFILE_SCOPE("SGD update");
   for (size_t l = 0; l < parameters_.layers.size(); ++l) {
     common::Layer& layer = parameters_.layers[l];
     const common::Layer& gradient = gradients_.layers[l];
