@@ -47,7 +47,7 @@ using Operator = std::unique_ptr<xnn_operator, OperatorDeleter>;
 // weights are [k][n] (our layout); otherwise [n][k]. `bias` may be null.
 Operator CreateFullyConnected(int k, int n, int in_stride, int out_stride, const float* weights,
                               bool k_by_n, const float* bias, float lo, float hi) {
-  PROFILE_SCOPE("XNNPACK: create operator (pack weights)");
+  PROFILE_SCOPE("XNNPACK packing");  // creating an operator packs its weights
   xnn_operator_t op = nullptr;
   Check(xnn_create_fully_connected_nc_f32(k, n, in_stride, out_stride, weights, bias, lo, hi,
                                           k_by_n ? XNN_FLAG_TRANSPOSE_WEIGHTS : 0, &op),
@@ -78,7 +78,7 @@ void Run(xnn_operator_t op, const float* in, int m, int k, int in_stride, float*
 // dst[cols][rows] (dense, with room for XNNPACK's over-read) = src[rows][cols]^T, in tiles that
 // stay in the L1 cache while they are read along rows and written along columns.
 void TransposeInto(const float* src, int rows, int cols, int ld, std::vector<float>& dst) {
-  PROFILE_SCOPE("XNNPACK: transpose A");
+  PROFILE_SCOPE("XNNPACK transpose");
   constexpr int kTile = 16;
   dst.resize(static_cast<size_t>(rows) * cols + kPadFloats);
   for (int r0 = 0; r0 < rows; r0 += kTile) {

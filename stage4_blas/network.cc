@@ -27,7 +27,8 @@ void Network::SetParameters(const common::Parameters& parameters) {
 }
 
 void Network::LoadFused() {
-  PROFILE_SCOPE("fused layers: load weights");
+  if (fused_.empty()) return;
+  PROFILE_SCOPE("load fused weights");
   for (size_t l = 0; l < fused_.size(); ++l) {
     fused_[l]->Load(parameters_.layers[l], /*relu=*/l + 1 < fused_.size());
   }
@@ -43,9 +44,9 @@ void Network::ForwardBatch(const float* inputs, int batch) {
     const common::Layer& layer = parameters_.layers[l];
     std::vector<float>& out = outputs_[l];
     out.resize(static_cast<size_t>(batch) * layer.outputs);
-    if (!fused_.empty()) {
-      PROFILE_SCOPE("forward GEMM + bias + ReLU, fused", l + 1);
-      fused_[l]->Forward(in, batch, out.data());  // the library's one call
+    if (!fused_.empty()) {  // the library's one call: GEMM, bias and ReLU
+      PROFILE_SCOPE("fused forward", l + 1);
+      fused_[l]->Forward(in, batch, out.data());
       in = out.data();
       continue;
     }

@@ -8,8 +8,10 @@ Runs the trainer under `perf record` with DWARF call stacks (libraries such as O
 frame pointers), keeps the samples whose stack passes through common::Train but not through
 common::Accuracy (the test-set evaluation after each epoch), and prints each function's share of
 them, with the network's method that called it: `sgemm_kernel_ZEN`, called from
-`stage4::Network::Backward`, is OpenBLAS's kernel working for the backward pass. Data loading and start-up are left out.
-Sampling: shares are good to about a percent; the run itself is slower while perf records.
+`stage4::Network::Backward`, is OpenBLAS's kernel working for the backward pass. Data loading and
+start-up are left out. Complements `train --profile`, which times our code's parts but sees a
+library's product as one. Sampling: shares are good to about a percent; the run itself is slower
+while perf records.
 """
 import argparse
 import collections
@@ -47,10 +49,13 @@ def main():
         data = os.path.join(tmp, "perf.data")
         subprocess.run(["perf", "record", "-q", "-F", "2000", "--call-graph=dwarf,16384", "-o",
                         data] + args.trainer, check=True, stdout=subprocess.DEVNULL)
-        counts, by_caller = collections.Counter(), collections.Counter()
+        counts, by_caller, lost = collections.Counter(), collections.Counter(), collections.Counter()
         total = 0
         for frames in samples(data):
             symbols = [s for s, _ in frames]
+            if len(frames) == 1 and frames[0][1] != "[kernel.kallsyms]":
+                lost["%s (%s)" % frames[0]] += 1  # no unwind information: cannot tell where
+                continue
             if "common::Train" not in symbols:
                 continue
             if any(s.startswith("common::Accuracy") for s in symbols):
@@ -71,6 +76,13 @@ def main():
     print("\n| share | function | called from |\n|---|---|---|")
     for (name, caller), n in counts.most_common(args.top):
         print("| %.1f %% | %s | %s |" % (100.0 * n / total, name, caller))
+    if lost:
+        # Assembly routines without unwind tables (OpenBLAS's sgemm_beta, for one) leave a
+        # stack of one frame: whether they ran in the epoch, the evaluation or the loading is
+        # unknown, so they are only listed, as a share of the epoch's samples.
+        print("\nnot in the table (perf could not unwind their stack; from anywhere in the run):")
+        for name, n in lost.most_common(5):
+            print("  %s: %d samples, %.1f %% of the epoch's count" % (name, n, 100.0 * n / total))
 
 
 if __name__ == "__main__":
