@@ -270,6 +270,8 @@ def _fastest_of_groups(rows):
         members = [r for r in rows if r["group"] == group]
         ok = [r for r in members if r["status"] == "ok"]
         best = min(ok, key=lambda r: r["median"]) if ok else members[0]
+        if not ok:
+            best["label"] = group  # no thread count ran: the group is what is missing
         others = [r for r in members if r is not best and r["status"] != "absent"]
         if others:
             best["note"] = "fastest of its thread counts; also ran: " + ", ".join(
@@ -360,6 +362,8 @@ def machine_lines(result):
     peak = result.get("fma_peak") or {}
     lines[0] += "; measured fp32 FMA peak %s GFLOP/s on one core, %s on all cores" % (
         _fmt_num(peak.get("one_core")), _fmt_num(peak.get("all_cores")))
+    if len(peak.get("one_core_measured", [])) > 1:
+        lines[0] += " (best of %d)" % len(peak["one_core_measured"])
     lines.append("%s, %s; %s" % (m.get("compiler", "?"), result.get("build_flags", "?"),
                                  result.get("date", "?")))
     libs = result.get("libraries") or {}

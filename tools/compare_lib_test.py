@@ -149,6 +149,11 @@ class OutputTest(unittest.TestCase):
                      "PyTorch not installed", "stage3_simd kernel avx2 6x16"):
             self.assertIn(part, text)
 
+    def test_machine_line_says_how_many_peak_measurements(self):
+        self.result["fma_peak"]["one_core_measured"] = [91.0, 100.0, 97.5, 99.0]
+        self.assertIn("100.0 GFLOP/s on one core, 190.0 on all cores (best of 4)",
+                      compare_lib.machine_lines(self.result)[0])
+
     def test_markdown_table(self):
         text = compare_lib.render_markdown(self.result, chart_link="amd-epyc-zen3.svg")
         lines = text.splitlines()

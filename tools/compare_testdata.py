@@ -59,5 +59,5 @@ def canned_result():
                      "extra_flags": []},
         "machine": machine,
         "libraries": {"OpenBLAS": "0.3.21+ds-4", "PyTorch": None},
-        "fma_peak": PEAK, "reference_accuracy": reference, "rows": rows,
+        "fma_peak": dict(PEAK), "reference_accuracy": reference, "rows": rows,
     }
