@@ -41,8 +41,9 @@ class CompareCliTest(unittest.TestCase):
                 json.dump({"schema": compare_lib.RECORD_SCHEMA}, f)
             cases = [
                 (["--rounds", "0"], "error: --rounds=0: at least 1"),
-                (["--stage1_limit", "-5"], "error: --stage1_limit=-5"),
-                (["--rows", "stage[", "--no_run"], "error: --rows=stage[ is not a regular"),
+                (["--stage1-limit", "-5"], "error: --stage1-limit=-5"),
+                (["--rows", "stage[", "--no-run"], "error: --rows=stage[ is not a regular"),
+                (["--rows", "stage1", "--save"], "error: --save keeps this machine's whole"),
                 (["--from", os.path.join(tmp, "missing.json")], "error: cannot read --from="),
                 (["--from", not_a_result], "is not a mnist_perf.compare/1 file"),
             ]

@@ -162,8 +162,9 @@ def summarize(specs, outcomes, fma_peak, cores, train_samples, layers):
     """The table's rows from what each row's runs gave.
 
     outcomes: {key: {"absent": reason}} for a row that could not run, or
-        {key: {"runs": [{"record": dict or None, "error": str}], "scaled_from": N or None}}:
-        one entry per round; error is the failed run's message (non-zero exit, no record).
+        {key: {"runs": [{"record": dict or None, "error": str}], "scaled_from": N or None,
+        "note": optional text}}: one entry per round; error is the failed run's message
+        (non-zero exit, no record).
     fma_peak: {"one_core": GFLOP/s, "all_cores": GFLOP/s} (either may be None).
     train_samples: the full epoch's sample count (stage 1 on a subset is scaled to it).
     layers: e.g. [784, 128, 10].
@@ -186,6 +187,7 @@ def summarize(specs, outcomes, fma_peak, cores, train_samples, layers):
         scaled_from = outcome.get("scaled_from")
         row["scaled_from"] = scaled_from
         row["runs"] = len(outcome["runs"])
+        row["note"] = outcome.get("note", "")
         problems, accuracies = [], []
         for run in outcome["runs"]:
             record = run.get("record")

@@ -120,6 +120,16 @@ class SummarizeTest(unittest.TestCase):
         self.assertNotIn("pytorch ×1", self.rows)
         self.assertIn("pytorch ×1 3 s", self.rows["pytorch ×2"]["note"])
 
+    def test_a_note_from_the_thread_count_trial_reaches_the_table(self):
+        specs = [s for s in compare_lib.row_specs(2, {}) if s["group"] == "pytorch"]
+        trial = "its thread count chosen by a 3,200-sample trial (pytorch ×1 0.05 s, ×2 4.7 s)"
+        outcomes = {"pytorch-1": dict(data.runs(data.record("pytorch", 2.5, 0.79)), note=trial),
+                    "pytorch-all": {"absent": "slower than pytorch-1 in the thread-count trial"}}
+        rows, _ = compare_lib.summarize(specs, outcomes, data.PEAK, 2, 60000, data.LAYERS)
+        self.assertEqual([r["label"] for r in rows], ["pytorch ×1"])
+        result = dict(data.canned_result(), rows=rows)
+        self.assertIn("- pytorch ×1: " + trial + ".", compare_lib.render_markdown(result))
+
     def test_stage1_on_a_subset_is_scaled_and_not_the_accuracy_reference(self):
         specs = compare_lib.row_specs(2, {1: "stage1_naive", 2: "stage2_float"})[:2]
         outcomes = {
