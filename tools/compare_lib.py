@@ -473,8 +473,11 @@ def table_cells(row):
 def render_markdown(result, heading_level=1, chart_link=None):
     """The table with its machine line, workload and command, as a Markdown document."""
     out = []
-    title = "%s %s: one epoch of %s" % ("#" * heading_level, result["machine"].get("cpu"),
-                                        dataset_name(result))
+    m = result["machine"]
+    arch = microarchitecture(m.get("cpu", ""), m.get("cpu_family"), m.get("cpu_model"))
+    title = "%s %s%s: one epoch of %s" % ("#" * heading_level, m.get("cpu"),
+                                          " (%s)" % _arch_name(arch) if arch else "",
+                                          dataset_name(result))
     out += [title, ""]
     out += ["Machine: " + "  \n".join(machine_lines(result)), ""]
     out += ["Workload: %s; seconds of the training pass, median (min–max) of %d interleaved "
