@@ -519,7 +519,7 @@ def render_markdown(result, heading_level=1, chart_link=None):
     return "\n".join(out) + "\n"
 
 
-CSV_COLUMNS = ["row", "stage_or_reference", "gemm", "threads", "details", "idea", "kind",
+CSV_COLUMNS = ["row", "key", "gemm", "threads", "details", "idea", "kind",
                "status", "reason", "runs", "seconds_median", "seconds_min", "seconds_max",
                "scaled_from_samples", "speedup_vs_stage1", "speedup_vs_previous", "previous_row",
                "gflops", "peak_gflops", "percent_of_peak", "test_accuracy_percent"]

@@ -131,10 +131,16 @@ int main(int argc, char** argv) {
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   const double seconds = absl::GetFlag(FLAGS_seconds);
   int threads = absl::GetFlag(FLAGS_threads);
-  if (rest.size() > 1 || !(seconds > 0) || threads < 0) {
-    std::fprintf(stderr,
-                 "error: usage: fma_peak [--seconds=S>0] [--threads=N>=0, 0 = all cores]\n");
+  auto fail = [](const std::string& message) {
+    std::fprintf(stderr, "error: %s\n", message.c_str());
     return 1;
+  };
+  if (rest.size() > 1) {
+    return fail(absl::StrCat("unexpected argument '", rest[1], "': options are --flag=value"));
+  }
+  if (!(seconds > 0)) return fail(absl::StrCat("--seconds=", seconds, ": must be more than 0"));
+  if (threads < 0) {
+    return fail(absl::StrCat("--threads=", threads, ": must be 0 (all cores) or more"));
   }
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const std::string who = threads == 1 ? "1 core" : absl::StrCat(threads, " threads at once");
