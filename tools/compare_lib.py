@@ -95,6 +95,7 @@ def row_specs(cores, stage_dirs):
         }
 
     all_cores = "×%d" % cores
+    every_core = "both cores" if cores == 2 else "all %d cores" % cores
     rows = [
         stage(1, "stage1", "", [], 1,
               "doubles, one sample at a time through textbook loops", "baseline", None),
@@ -117,17 +118,17 @@ def row_specs(cores, stage_dirs):
                       "stage4-own"))
     rows.append(stage(5, "stage5-own-all", "own " + all_cores,
                       ["--gemm=own", "--threads=%d" % cores], cores,
-                      "the own GEMM on all %d cores" % cores, "parallelism", "stage5-own-1"))
+                      "the own GEMM on " + every_core, "parallelism", "stage5-own-1"))
     for lib in LIBRARIES:
         rows.append(stage(5, "stage5-%s-all" % lib, "%s %s" % (lib, all_cores),
                           ["--gemm=" + lib, "--threads=%d" % cores], cores,
-                          "%s on all %d cores" % (LIBRARY_NAMES[lib], cores), "parallelism",
+                          "%s on %s" % (LIBRARY_NAMES[lib], every_core), "parallelism",
                           "stage4-" + lib))
     numpy_idea = "the same MLP in numpy (its BLAS does the products), %s"
     rows.append(python("numpy-1", "numpy ×1", "reference/numpy_mlp.py", "numpy", 1,
                        numpy_idea % "one thread", "reference", "stage4-openblas"))
     rows.append(python("numpy-all", "numpy " + all_cores, "reference/numpy_mlp.py", "numpy",
-                       cores, numpy_idea % ("all %d cores" % cores), "reference", "numpy-1"))
+                       cores, numpy_idea % every_core, "reference", "numpy-1"))
     torch_idea = "the same MLP in PyTorch, at its best thread count (of 1 and %d)" % cores
     for key, threads in (("pytorch-1", 1), ("pytorch-all", cores)):
         rows.append(python(key, "pytorch ×%d" % threads, "reference/torch_mlp.py", "torch",
