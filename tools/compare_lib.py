@@ -369,6 +369,10 @@ def machine_lines(result):
         lines[0] += " (best of %d)" % len(peak["one_core_measured"])
     lines.append("%s, %s; %s" % (m.get("compiler", "?"), result.get("build_flags", "?"),
                                  result.get("date", "?")))
+    load = result.get("load_average")
+    if load:  # on a shared machine, how busy it was says how far to trust the figures
+        lines[-1] += "; 1-minute load average %.1f at the start, %.1f at the end" % (
+            load["start"], load["end"])
     libs = result.get("libraries") or {}
     if libs:
         lines.append("libraries: " + ", ".join(
@@ -708,7 +712,10 @@ def headline(results):
     result, row = best
     per_sample = row["median"] / result["workload"]["train_samples"]
     total = 1000 * 60000 * per_sample
+    m = result["machine"]
+    arch = microarchitecture(m.get("cpu", ""), m.get("cpu_family"), m.get("cpu_model"))
     return ("The blog's first run took %s; here, 1,000 epochs of 60,000 samples take **%s** "
-            "with the fastest row, %s (%s s per epoch on %s, measured by `tools/compare`)." % (
+            "with the fastest row, %s (%s s per epoch on %s%s, measured by `tools/compare`)." % (
                 fmt_duration(BLOG_FIRST_RUN_SECONDS), fmt_duration(total), row["label"],
-                                   fmt_seconds(60000 * per_sample), result["machine"]["cpu"]))
+                fmt_seconds(60000 * per_sample), m.get("cpu"),
+                " (%s)" % _arch_name(arch) if arch else ""))

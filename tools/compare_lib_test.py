@@ -159,6 +159,11 @@ class OutputTest(unittest.TestCase):
                      "PyTorch not installed", "stage3_simd kernel avx2 6x16"):
             self.assertIn(part, text)
 
+    def test_machine_line_says_how_busy_the_machine_was(self):
+        self.result["load_average"] = {"start": 11.25, "end": 9.5}
+        self.assertIn("1-minute load average 11.2 at the start, 9.5 at the end",
+                      compare_lib.machine_lines(self.result)[1])
+
     def test_machine_line_says_how_many_peak_measurements(self):
         self.result["fma_peak"]["one_core_measured"] = [91.0, 100.0, 97.5, 99.0]
         self.assertIn("100.0 GFLOP/s on one core, 190.0 on all cores (best of 4)",
@@ -283,7 +288,8 @@ class ReadmeTest(unittest.TestCase):
         # Fastest passing row: stage 4 OpenBLAS, 0.25 s per epoch -> 250 s for 1,000 epochs;
         # XNNPACK's 0.1 s failed its check and does not count.
         self.assertIn("1 day 18 hours", line)
-        self.assertIn("**4 minutes 10 seconds** with the fastest row, stage4_blas openblas", line)
+        self.assertIn("**4 minutes 10 seconds** with the fastest row, stage4_blas openblas "
+                      "(0.250 s per epoch on AMD EPYC (Zen 3)", line)
         self.assertIn("run `tools/compare --save --update-readme`", compare_lib.headline([]))
 
 
