@@ -12,6 +12,7 @@ import datetime
 import gzip
 import math
 import os
+import signal
 import sys
 import time
 
@@ -145,6 +146,8 @@ def parse_flags(argv):
 
 def parse_command_line(argv, about, threads_help):
     """parse_flags for main(): prints --help, and turns a UsageError into `error: ...`, exit 1."""
+    # Like the C++ trainers, end quietly when stdout's reader goes away (`... | head -1`).
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         config = parse_flags(argv[1:])
     except UsageError as e:

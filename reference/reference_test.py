@@ -124,7 +124,8 @@ class FlagsTest(unittest.TestCase):
                           c.limit, c.threads), ("mnist", 5, 64, 0.1, [128], 1, 0, 0))
 
     def test_both_spellings(self):
-        c = harness.parse_flags(["--hidden=256,128", "--epochs", "2", "--seed=18446744073709551615"])
+        c = harness.parse_flags(["--hidden=256,128", "--epochs", "2",
+                                 "--seed=18446744073709551615"])
         self.assertEqual((c.hidden, c.epochs, c.seed), ([256, 128], 2, 2**64 - 1))
 
     def test_flops_match_common_model(self):

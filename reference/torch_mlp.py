@@ -93,10 +93,13 @@ def main(argv):
         "600 MB) for /usr/bin/python3; run reference/torch_mlp.py directly")
     torch.set_num_threads(threads)
     _, blas = harness.blas_description()
+    omp = torch.get_num_threads()
+    details = "torch %s, %d OpenMP %s" % (torch.__version__, omp, "thread" if omp == 1 else
+                                           "threads")
+    if os.environ.get("OMP_WAIT_POLICY"):  # libgomp's waiting threads spin unless told
+        details += " (OMP_WAIT_POLICY=%s)" % os.environ["OMP_WAIT_POLICY"]
     engine = {"gemm": "torch", "threads": threads,
-              "details": "torch %s, %d OpenMP %s, products by %s" %
-                         (torch.__version__, torch.get_num_threads(),
-                          "thread" if torch.get_num_threads() == 1 else "threads", blas)}
+              "details": "%s, products by %s" % (details, blas)}
     machine = harness.this_machine(harness.python_version(),
                                    "debian python3-torch: kernels " + cpu_capability(torch))
     sizes = harness.layer_sizes(config.hidden)
