@@ -64,11 +64,9 @@ class Config:
 
 
 def usage(program, about, threads_help):
-    lines = ["%s: %s" % (program, about), "", "Flags (--flag=value):"]
+    lines = ["%s: %s" % (program, about), "", "Flags (--flag=default  what it sets):"]
     for name, (default, text) in FLAGS.items():
-        if name == "threads":
-            text = threads_help
-        lines.append("  --%s (%s; default: %s)" % (name, text, default if default != "" else '""'))
+        lines.append("  --%s=%s  %s" % (name, default, threads_help if name == "threads" else text))
     return "\n".join(lines)
 
 
