@@ -31,7 +31,8 @@ PACKAGES=(
   libeigen3-dev libopenblas-dev libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   dataset-fashion-mnist         # /usr/share/datasets/fashion-mnist
   clang-format                  # tools/format.sh: CI fails on unformatted code
-  ca-certificates gzip python3  # python3: tools/time_stages.py
+  ca-certificates gzip python3  # python3: tools/compare
+  chromium                      # tools/render_svg.sh and its test: the chart as a browser draws it
   python3-numpy                 # reference/numpy_mlp.py: the blog post's numpy, on OpenBLAS
 )
 if [ "$WITH_TORCH" = 1 ]; then PACKAGES+=(python3-torch); fi

@@ -21,8 +21,9 @@ struct TrainConfig {
   uint64_t seed = 1;
   int limit = 0;  // 0: all training samples
   std::string json_out;
-  std::string gemm;  // whose matrix products; "" = the stage's default (see NetworkOptions)
-  int threads = 0;   // 0 = the stage's default
+  std::string gemm;      // whose matrix products; "" = the stage's default (see NetworkOptions)
+  int threads = 0;       // 0 = the stage's default
+  bool profile = false;  // print where each epoch's time went (common/profile.h)
 };
 
 // Reads the flags after absl::ParseCommandLine and checks them; the error is one line that
