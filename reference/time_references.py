@@ -4,12 +4,14 @@
     reference/time_references.py [--runs 3] [--stages stage1_naive,stage3_simd] [--no-torch]
                                  [--threads 1,2] [-- trainer flags...]
 
-Default workload: the timing workload of the project's READMEs (Fashion-MNIST, 60,000 samples,
-784-128-10, batch 64, 1 epoch, seed 1). Rows: each C++ stage given (one thread, its default
-build), numpy on 1 and 2 OpenBLAS threads, PyTorch on 1 and 2 threads (when installed); times
-are compared with the last C++ stage given.
-Runs are interleaved round by round, so a slow spell on a shared machine hits every row alike;
-each cell is the median over the rounds. The JSON records are kept in results/.
+Default workload: the timing workload of the project's READMEs (MNIST, 60,000 samples,
+784-128-10, batch 64, 1 epoch, seed 1; `-- --dataset=fashion` for Fashion-MNIST). Rows: each
+C++ stage given (one thread, its default build), numpy on 1 and 2 OpenBLAS threads, PyTorch on
+1 and 2 threads (and 2 with OMP_WAIT_POLICY=passive) when installed; times are compared with the
+last C++ stage given. Runs are interleaved round by round, so a slow spell on a shared machine
+hits every row alike; each cell is the median over the rounds. The JSON records are kept in
+results/raw/references/. tools/compare puts numpy and PyTorch (at its best thread count only)
+into the project's whole table; this script shows every thread count.
 """
 import argparse
 import json
@@ -20,7 +22,8 @@ import subprocess
 import sys
 import tempfile
 
-WORKLOAD = ["--dataset=fashion", "--epochs=1", "--hidden=128", "--batch_size=64", "--seed=1"]
+# Trainer flags after -- come later on the command line, and the last value of a flag wins.
+WORKLOAD = ["--dataset=mnist", "--epochs=1", "--hidden=128", "--batch_size=64", "--seed=1"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -65,7 +68,7 @@ def main():
                     rows.append(("OMP_WAIT_POLICY=passive %s --threads=%d" % (script, t),
                                  command, {"OMP_WAIT_POLICY": "passive"}))
 
-        results_dir = os.path.join(ROOT, "results")
+        results_dir = os.path.join(ROOT, "results", "raw", "references")
         os.makedirs(results_dir, exist_ok=True)
         records = {label: [] for label, _, _ in rows}
         for run in range(args.runs):
