@@ -1,6 +1,7 @@
 #include "stage5_threads/thread_pool.h"
 
 #include <chrono>
+#include <thread>
 
 namespace stage5 {
 namespace {
@@ -14,6 +15,10 @@ inline void CpuRelax() {
   asm volatile("yield");
 #endif
 }
+
+// About a microsecond of pause instructions: a barrier whose threads run at the same time is
+// usually passed within that.
+constexpr int kPureSpins = 100;
 
 }  // namespace
 
@@ -32,8 +37,14 @@ void ThreadPool::WaitUntil(Done done) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point give_up = Clock::now() + std::chrono::microseconds(kSpinMicroseconds);
   for (int spins = 1; !done(); ++spins) {
-    CpuRelax();
-    if (spins % 256 == 0 && Clock::now() > give_up) break;
+    if (spins < kPureSpins) {
+      CpuRelax();
+      continue;
+    }
+    // The other threads are late: maybe waiting for this very core, on a busy machine. Offer
+    // it to them, and stop spinning once it has lasted longer than a region should.
+    std::this_thread::yield();
+    if (spins % 16 == 0 && Clock::now() > give_up) break;
   }
   if (done()) return;
   // Sleep. The count of sleepers and the state that done() reads are both sequentially
