@@ -2,6 +2,7 @@
 #include <cblas.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_split.h"
@@ -16,7 +17,8 @@ CBLAS_TRANSPOSE Op(common::Transpose t) {
 
 void OpenBlasGemm(common::Transpose transpose_a, common::Transpose transpose_b, int m, int n, int k,
                   const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
-  if (m <= 0 || n <= 0) return;  // BLAS would accept these too, but its ld checks would not
+  // Nothing to do; BLAS would also reject the leading dimensions of 0 that may come with it.
+  if (m <= 0 || n <= 0) return;
   cblas_sgemm(CblasRowMajor, Op(transpose_a), Op(transpose_b), m, n, k, 1.0f, a, lda, b, ldb, beta,
               c, ldc);
 }

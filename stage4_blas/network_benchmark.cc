@@ -5,7 +5,9 @@
 // costs at the model's shapes. Compare medians: the machine may be shared.
 #include <xnnpack.h>
 
+#include <cstdio>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -20,7 +22,7 @@ constexpr float kInfinity = std::numeric_limits<float>::infinity();
 
 // Creating (and deleting) a fully-connected operator of k inputs and n outputs: XNNPACK packs
 // the k x n weights into its own buffer. `k_by_n`: weights given as [k][n] (our layout, with
-// XNN_FLAG_TRANSPOSE_WEIGHTS), otherwise as [n][k] (XNNPACK's own, TensorFlow's).
+// XNN_FLAG_TRANSPOSE_WEIGHTS), otherwise as [n][k] (XNNPACK's own).
 void XnnpackCreate(benchmark::State& state, int k, int n, bool k_by_n) {
   const std::vector<float> weights(static_cast<size_t>(k) * n, 0.5f), bias(n, 0.1f);
   for (auto _ : state) {
@@ -63,7 +65,11 @@ void XnnpackRun(benchmark::State& state, int m, int k, int n) {
 
 int main(int argc, char** argv) {
   for (const stage4::Backend& backend : stage4::Backends()) {
-    if (!stage4::FindBackend(backend.name).ok()) return 1;  // sets each library up
+    const absl::StatusOr<const stage4::Backend*> ready = stage4::FindBackend(backend.name);
+    if (!ready.ok()) {  // FindBackend sets each library up
+      std::fprintf(stderr, "error: %s\n", std::string(ready.status().message()).c_str());
+      return 1;
+    }
     benchmarks::RegisterNetwork(stage4::MakeNetwork, backend.name);
     benchmarks::RegisterGemm(backend.name, backend.gemm);
   }
