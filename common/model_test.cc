@@ -76,8 +76,8 @@ TEST(InitParameters, DifferentSeedDifferentWeights) {
   const Parameters a = InitParameters(sizes, 1);
   const Parameters b = InitParameters(sizes, 2);
   for (size_t l = 0; l < a.layers.size(); ++l) {
-    const std::vector<float>& wa = a.layers[l].weights;
-    const std::vector<float>& wb = b.layers[l].weights;
+    const Floats& wa = a.layers[l].weights;
+    const Floats& wb = b.layers[l].weights;
     size_t same = 0;
     for (size_t i = 0; i < wa.size(); ++i) same += wa[i] == wb[i];
     EXPECT_LT(same, wa.size() / 100) << "layer " << l;
@@ -102,7 +102,7 @@ struct Moments {
   double stddev;
 };
 
-Moments MomentsOf(const std::vector<float>& values) {
+Moments MomentsOf(const Floats& values) {
   double sum = 0, sum_sq = 0;
   for (float v : values) sum += v;
   const double mean = sum / values.size();

@@ -7,38 +7,36 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/profile.h"
-#include "stage3_simd/gemm.h"
 
 namespace stage5 {
 namespace {
 
-using common::Transpose;
-using stage3::Gemm;
-constexpr Transpose kNo = Transpose::kNo, kYes = Transpose::kYes;
 constexpr int kLine = 16;  // floats per cache line
 
-// Only thread 0 times its parts (the others do the same work at the same time); the time it
-// waits for the others shows as "waiting at barriers".
+// Only thread 0 times its parts: the others do the same work at the same time. What it waits
+// for them shows as "waiting at barriers".
 const char* Part(int thread, const char* name) { return thread == 0 ? name : nullptr; }
 
 }  // namespace
 
-Network::Network(const std::vector<int>& sizes, int threads)
-    : sizes_(sizes), classes_(sizes.back()), pool_(threads) {
-  for (size_t l = 0; l + 1 < sizes.size(); ++l) {
-    const size_t weights = static_cast<size_t>(sizes[l]) * sizes[l + 1];
-    layers_.push_back({sizes[l], sizes[l + 1], Buffer(weights), Buffer(sizes[l + 1]),
-                       Buffer(weights), Buffer(sizes[l + 1])});
-  }
-  outputs_.resize(layers_.size());
-  deltas_.resize(layers_.size());
-  partial_logits_.resize(pool_.size());
-  output_delta_.resize(pool_.size());
-  loss_.resize(pool_.size());
+Network::Network(const std::vector<int>& sizes, const Backend& backend, int threads)
+    : sizes_(sizes),
+      backend_(backend),
+      threads_(threads),
+      pool_(backend.set_threads == nullptr ? threads : 1),
+      parameters_(common::ZerosLike(sizes)),
+      gradients_(common::ZerosLike(sizes)),
+      outputs_(sizes.size() - 1),
+      deltas_(sizes.size() - 1),
+      partial_logits_(pool_.size()),
+      output_delta_(pool_.size()),
+      loss_(pool_.size()) {
+  if (backend.make_fused_dense == nullptr) return;
+  for (size_t l = 0; l + 2 < sizes.size(); ++l) fused_.push_back(backend.make_fused_dense());
+  LoadFused();
 }
 
-int Network::Begin(int l, int thread) const {
-  // Whole cache lines per thread, as even as they come; the last thread takes the rest.
+int Network::Begin(size_t l, int thread) const {
   const int width = sizes_[l + 1];
   const int lines = (width + kLine - 1) / kLine;
   const int per_thread = (lines + pool_.size() - 1) / pool_.size();
@@ -46,78 +44,76 @@ int Network::Begin(int l, int thread) const {
 }
 
 void Network::SetParameters(const common::Parameters& parameters) {
-  for (size_t l = 0; l < layers_.size(); ++l) {
-    std::copy(parameters.layers[l].weights.begin(), parameters.layers[l].weights.end(),
-              layers_[l].weights.begin());
-    std::copy(parameters.layers[l].bias.begin(), parameters.layers[l].bias.end(),
-              layers_[l].bias.begin());
-  }
+  parameters_ = parameters;
   pending_learning_rate_ = 0;
+  LoadFused();
+}
+
+void Network::LoadFused() {
+  if (fused_.empty()) return;
+  PROFILE_SCOPE("load fused weights");
+  for (size_t l = 0; l < fused_.size(); ++l) fused_[l]->Load(parameters_.layers[l], /*relu=*/true);
 }
 
 common::Parameters Network::GetParameters() const {
-  // With the deferred SGD step applied to the copy, as if it had been taken.
-  common::Parameters p = common::ZerosLike(sizes_);
-  const float rate = pending_learning_rate_;
-  for (size_t l = 0; l < layers_.size(); ++l) {
-    const Layer& layer = layers_[l];
+  // With the deferred SGD step taken on the copy.
+  common::Parameters p = parameters_;
+  for (size_t l = 0; l < p.layers.size(); ++l) {
+    common::Layer& layer = p.layers[l];
+    const common::Layer& gradient = gradients_.layers[l];
     for (size_t i = 0; i < layer.weights.size(); ++i) {
-      p.layers[l].weights[i] = layer.weights[i] - rate * layer.weight_gradient[i];
+      layer.weights[i] -= pending_learning_rate_ * gradient.weights[i];
     }
     for (size_t j = 0; j < layer.bias.size(); ++j) {
-      p.layers[l].bias[j] = layer.bias[j] - rate * layer.bias_gradient[j];
+      layer.bias[j] -= pending_learning_rate_ * gradient.bias[j];
     }
   }
   return p;
 }
 
-common::Parameters Network::GetGradients() const {
-  common::Parameters g = common::ZerosLike(sizes_);
-  for (size_t l = 0; l < layers_.size(); ++l) {
-    std::copy(layers_[l].weight_gradient.begin(), layers_[l].weight_gradient.end(),
-              g.layers[l].weights.begin());
-    std::copy(layers_[l].bias_gradient.begin(), layers_[l].bias_gradient.end(),
-              g.layers[l].bias.begin());
-  }
-  return g;
-}
+common::Parameters Network::GetGradients() const { return gradients_; }
 
 // The step is not taken here: waking the threads for it alone would cost a second parallel
-// region per training step. Each thread takes it on its own slice at the start of the next
-// Forward or Backward, which reads those parameters first anyway.
+// region per training step. Each thread takes it on its own slice first thing in the next
+// Forward or Backward, which reads those very parameters next.
 void Network::ApplyGradients(float learning_rate) { pending_learning_rate_ = learning_rate; }
 
-void Network::UpdateOwnSlice(int thread) {
-  PROFILE_SCOPE(Part(thread, "SGD update"));
+void Network::UpdateOwnSlice(int t) {
+  PROFILE_SCOPE(Part(t, "SGD update"));
   const float rate = pending_learning_rate_;
-  const int hidden = static_cast<int>(layers_.size()) - 1;
-  for (int l = 0; l < hidden; ++l) {  // own columns of each hidden layer, own rows of the next
-    Layer& layer = layers_[l];
-    const int begin = Begin(l, thread), end = End(l, thread);
-    for (int i = 0; i < layer.inputs; ++i) {
-      float* w = &layer.weights[static_cast<size_t>(i) * layer.outputs];
-      const float* g = &layer.weight_gradient[static_cast<size_t>(i) * layer.outputs];
-      for (int j = begin; j < end; ++j) w[j] -= rate * g[j];
+  const size_t hidden = parameters_.layers.size() - 1;
+  for (size_t l = 0; l <= hidden; ++l) {
+    common::Layer& layer = parameters_.layers[l];
+    const common::Layer& gradient = gradients_.layers[l];
+    if (l < hidden) {  // own columns of a hidden layer, in every row
+      const int begin = Begin(l, t), end = End(l, t);
+      for (int i = 0; i < layer.inputs; ++i) {
+        float* w = &layer.weights[static_cast<size_t>(i) * layer.outputs];
+        const float* g = &gradient.weights[static_cast<size_t>(i) * layer.outputs];
+        for (int j = begin; j < end; ++j) w[j] -= rate * g[j];
+      }
+      for (int j = begin; j < end; ++j) layer.bias[j] -= rate * gradient.bias[j];
+      continue;
     }
-    for (int j = begin; j < end; ++j) layer.bias[j] -= rate * layer.bias_gradient[j];
+    // The output layer: the rows of this thread's units of the last hidden layer.
+    const size_t first = static_cast<size_t>(Begin(l - 1, t)) * layer.outputs;
+    const size_t last = static_cast<size_t>(End(l - 1, t)) * layer.outputs;
+    for (size_t i = first; i < last; ++i) layer.weights[i] -= rate * gradient.weights[i];
+    if (t == 0) {
+      for (int j = 0; j < layer.outputs; ++j) layer.bias[j] -= rate * gradient.bias[j];
+    }
   }
-  Layer& last = layers_.back();  // rows of the output layer = own units of the last hidden one
-  const size_t first = static_cast<size_t>(Begin(hidden - 1, thread)) * last.outputs;
-  const size_t stop = static_cast<size_t>(End(hidden - 1, thread)) * last.outputs;
-  for (size_t i = first; i < stop; ++i) last.weights[i] -= rate * last.weight_gradient[i];
-  if (thread == 0) {
-    for (int j = 0; j < last.outputs; ++j) last.bias[j] -= rate * last.bias_gradient[j];
-  }
+  if (t == 0) LoadFused();  // only a library with one step thread has fused layers
 }
 
 void Network::Resize(int batch) {
-  for (size_t l = 0; l < layers_.size(); ++l) {
-    outputs_[l].resize(static_cast<size_t>(batch) * layers_[l].outputs);
-    deltas_[l].resize(static_cast<size_t>(batch) * layers_[l].outputs);
+  for (size_t l = 0; l < outputs_.size(); ++l) {
+    outputs_[l].resize(static_cast<size_t>(batch) * sizes_[l + 1]);
+    deltas_[l].resize(static_cast<size_t>(batch) * sizes_[l + 1]);
   }
   for (int t = 0; t < pool_.size(); ++t) {
-    partial_logits_[t].resize(static_cast<size_t>(batch) * classes_);
-    output_delta_[t].resize(static_cast<size_t>(batch) * classes_);
+    partial_logits_[t].resize(static_cast<size_t>(batch) * sizes_.back());
+    output_delta_[t].resize(static_cast<size_t>(batch) * sizes_.back());
   }
 }
 
@@ -136,19 +132,25 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
 
 void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch, float* logits) {
   if (pending_learning_rate_ != 0) UpdateOwnSlice(t);
-  const int hidden = static_cast<int>(layers_.size()) - 1;
-  // Forward: each hidden layer's own columns, then this thread's share of the logits.
+  const size_t hidden = parameters_.layers.size() - 1;
+
+  // Forward: each hidden layer's own columns, with bias and ReLU.
   const float* in = inputs;
-  for (int l = 0; l < hidden; ++l) {
-    const Layer& layer = layers_[l];
-    const int begin = Begin(l, t), end = End(l, t);
+  for (size_t l = 0; l < hidden; ++l) {
+    const common::Layer& layer = parameters_.layers[l];
     float* out = outputs_[l].data();
-    {
-      PROFILE_SCOPE(Part(t, "forward GEMM"), l + 1);
-      Gemm(kNo, kNo, batch, end - begin, layer.inputs, in, layer.inputs,
-           layer.weights.data() + begin, layer.outputs, 0.0f, out + begin, layer.outputs);
-    }
-    {
+    const int begin = Begin(l, t), end = End(l, t);
+    if (!fused_.empty()) {  // the library's one call: GEMM, bias and ReLU
+      PROFILE_SCOPE(Part(t, "fused forward"), l + 1);
+      fused_[l]->Forward(in, batch, out);
+    } else {
+      {
+        PROFILE_SCOPE(Part(t, "forward GEMM"), l + 1);
+        // out[batch][own columns] = in[batch][inputs] · weights[inputs][own columns]
+        backend_.gemm(Transpose::kNo, Transpose::kNo, batch, end - begin, layer.inputs, in,
+                      layer.inputs, layer.weights.data() + begin, layer.outputs, 0.0f, out + begin,
+                      layer.outputs);
+      }
       PROFILE_SCOPE(Part(t, "bias + ReLU"));
       for (int s = 0; s < batch; ++s) {
         float* row = out + static_cast<size_t>(s) * layer.outputs;
@@ -161,41 +163,41 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     }
     in = out;
   }
-  Layer& last = layers_.back();
+
+  // The output layer: this thread's hidden units' share of the logits, added up after a barrier.
+  const common::Layer& last = parameters_.layers[hidden];
+  const int n_out = last.outputs;
   const int begin = Begin(hidden - 1, t), end = End(hidden - 1, t);
-  float* partial = partial_logits_[t].data();
   {
     PROFILE_SCOPE(Part(t, "forward GEMM"), hidden + 1);
-    Gemm(kNo, kNo, batch, classes_, end - begin, in + begin, last.inputs,
-         last.weights.data() + static_cast<size_t>(begin) * classes_, classes_, 0.0f, partial,
-         classes_);
+    backend_.gemm(Transpose::kNo, Transpose::kNo, batch, n_out, end - begin, in + begin,
+                  last.inputs, last.weights.data() + static_cast<size_t>(begin) * n_out, n_out,
+                  0.0f, partial_logits_[t].data(), n_out);
   }
   {
     PROFILE_SCOPE(Part(t, "waiting at barriers"));
-    pool_.Barrier();  // every thread's partial logits are in
+    pool_.Barrier();
   }
-
-  // Logits and softmax, on every thread (a few microseconds; cheaper than another barrier).
   float* delta_out = output_delta_[t].data();
   double loss = 0;
   {
     PROFILE_SCOPE(Part(t, "softmax + loss"));
     for (int s = 0; s < batch; ++s) {
-      float* z = delta_out + s * classes_;
-      for (int j = 0; j < classes_; ++j) {
+      float* z = delta_out + s * n_out;
+      for (int j = 0; j < n_out; ++j) {
         z[j] = last.bias[j];
-        for (int u = 0; u < pool_.size(); ++u) z[j] += partial_logits_[u][s * classes_ + j];
+        for (int u = 0; u < pool_.size(); ++u) z[j] += partial_logits_[u][s * n_out + j];
       }
-      if (t == 0) std::copy(z, z + classes_, logits + s * classes_);
+      if (t == 0) std::copy(z, z + n_out, logits + s * n_out);
       if (labels == nullptr) continue;
       // Softmax cross-entropy, shifted by the largest logit so exp() cannot overflow.
-      const float max_z = *std::max_element(z, z + classes_);
+      const float max_z = *std::max_element(z, z + n_out);
       const float label_z = z[labels[s]];
       float sum = 0;
-      for (int j = 0; j < classes_; ++j) sum += z[j] = std::exp(z[j] - max_z);
+      for (int j = 0; j < n_out; ++j) sum += z[j] = std::exp(z[j] - max_z);
       loss += max_z + std::log(sum) - label_z;
       // dLoss/dz = softmax - one_hot, divided by the batch because the loss is a batch mean.
-      for (int j = 0; j < classes_; ++j) {
+      for (int j = 0; j < n_out; ++j) {
         z[j] = (z[j] / sum - (j == labels[s] ? 1.0f : 0.0f)) / batch;
       }
     }
@@ -203,50 +205,57 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
   if (labels == nullptr) return;
   loss_[t] = loss / batch;
 
-  // Backward: the output layer's rows for this thread's hidden units, then each hidden layer's
-  // own columns.
+  // Backpropagation, last layer first: the output layer's rows of this thread's hidden units,
+  // then each hidden layer's own columns.
+  common::Layer& last_gradient = gradients_.layers[hidden];
   {
     PROFILE_SCOPE(Part(t, "weight-gradient GEMM"), hidden + 1);
-    Gemm(kYes, kNo, end - begin, classes_, batch, in + begin, last.inputs, delta_out, classes_,
-         0.0f, last.weight_gradient.data() + static_cast<size_t>(begin) * classes_, classes_);
+    backend_.gemm(Transpose::kYes, Transpose::kNo, end - begin, n_out, batch, in + begin,
+                  last.inputs, delta_out, n_out, 0.0f,
+                  last_gradient.weights.data() + static_cast<size_t>(begin) * n_out, n_out);
   }
   if (t == 0) {
-    Buffer& bias_gradient = last.bias_gradient;
-    std::fill(bias_gradient.begin(), bias_gradient.end(), 0.0f);
+    PROFILE_SCOPE(Part(t, "bias gradient"));
+    std::fill(last_gradient.bias.begin(), last_gradient.bias.end(), 0.0f);
     for (int s = 0; s < batch; ++s) {
-      for (int j = 0; j < classes_; ++j) bias_gradient[j] += delta_out[s * classes_ + j];
+      for (int j = 0; j < n_out; ++j) last_gradient.bias[j] += delta_out[s * n_out + j];
     }
   }
   {
     PROFILE_SCOPE(Part(t, "input-gradient GEMM"), hidden + 1);
-    Gemm(kNo, kYes, batch, end - begin, classes_, delta_out, classes_,
-         last.weights.data() + static_cast<size_t>(begin) * classes_, classes_, 0.0f,
-         deltas_[hidden - 1].data() + begin, last.inputs);
+    backend_.gemm(Transpose::kNo, Transpose::kYes, batch, end - begin, n_out, delta_out, n_out,
+                  last.weights.data() + static_cast<size_t>(begin) * n_out, n_out, 0.0f,
+                  deltas_[hidden - 1].data() + begin, last.inputs);
   }
-  for (int l = hidden - 1; l >= 0; --l) {
-    Layer& layer = layers_[l];
-    const int b = Begin(l, t), e = End(l, t);
+  for (size_t l = hidden; l-- > 0;) {
+    const common::Layer& layer = parameters_.layers[l];
+    common::Layer& gradient = gradients_.layers[l];
+    const int own_begin = Begin(l, t), own_end = End(l, t);
     const float* out = outputs_[l].data();
     float* delta = deltas_[l].data();
     {
       PROFILE_SCOPE(Part(t, "ReLU mask"));
       for (int s = 0; s < batch; ++s) {
         const size_t row = static_cast<size_t>(s) * layer.outputs;
-        for (int j = b; j < e; ++j) delta[row + j] = out[row + j] > 0 ? delta[row + j] : 0.0f;
+        for (int j = own_begin; j < own_end; ++j) {
+          delta[row + j] = out[row + j] > 0 ? delta[row + j] : 0.0f;
+        }
       }
     }
     const float* layer_in = l == 0 ? inputs : outputs_[l - 1].data();
     {
       PROFILE_SCOPE(Part(t, "weight-gradient GEMM"), l + 1);
-      Gemm(kYes, kNo, layer.inputs, e - b, batch, layer_in, layer.inputs, delta + b, layer.outputs,
-           0.0f, layer.weight_gradient.data() + b, layer.outputs);
+      // own columns of the weight gradient = in^T · own columns of delta
+      backend_.gemm(Transpose::kYes, Transpose::kNo, layer.inputs, own_end - own_begin, batch,
+                    layer_in, layer.inputs, delta + own_begin, layer.outputs, 0.0f,
+                    gradient.weights.data() + own_begin, layer.outputs);
     }
     {
       PROFILE_SCOPE(Part(t, "bias gradient"));
-      for (int j = b; j < e; ++j) layer.bias_gradient[j] = 0.0f;
+      for (int j = own_begin; j < own_end; ++j) gradient.bias[j] = 0.0f;
       for (int s = 0; s < batch; ++s) {
         const float* row = delta + static_cast<size_t>(s) * layer.outputs;
-        for (int j = b; j < e; ++j) layer.bias_gradient[j] += row[j];
+        for (int j = own_begin; j < own_end; ++j) gradient.bias[j] += row[j];
       }
     }
     if (l == 0) break;  // nothing to learn from the gradient of the image itself
@@ -254,31 +263,37 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
       PROFILE_SCOPE(Part(t, "waiting at barriers"));
       pool_.Barrier();  // the layer below needs every column of this delta
     }
-    const int pb = Begin(l - 1, t), pe = End(l - 1, t);
+    const int below_begin = Begin(l - 1, t), below_end = End(l - 1, t);
     PROFILE_SCOPE(Part(t, "input-gradient GEMM"), l + 1);
-    Gemm(kNo, kYes, batch, pe - pb, layer.outputs, delta, layer.outputs,
-         layer.weights.data() + static_cast<size_t>(pb) * layer.outputs, layer.outputs, 0.0f,
-         deltas_[l - 1].data() + pb, layer.inputs);
+    // own columns of the delta below = delta · (own rows of the weights)^T
+    backend_.gemm(Transpose::kNo, Transpose::kYes, batch, below_end - below_begin, layer.outputs,
+                  delta, layer.outputs,
+                  layer.weights.data() + static_cast<size_t>(below_begin) * layer.outputs,
+                  layer.outputs, 0.0f, deltas_[l - 1].data() + below_begin, layer.inputs);
   }
 }
 
 common::Engine Network::Describe() const {
-  const stage3::Kernel& kernel = stage3::DefaultKernel();
   common::Engine engine;
-  engine.threads = pool_.size();
-  engine.details = std::string("kernel ") + kernel.name + " " + std::to_string(kernel.mr) + "x" +
-                   std::to_string(kernel.nr);
+  engine.gemm = backend_.name;
+  engine.threads = threads_;
+  engine.details = backend_.details();
   return engine;
 }
 
 absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(
     const common::NetworkOptions& options) {
-  if (!options.gemm.empty() && options.gemm != "own") {
-    return absl::InvalidArgumentError(absl::StrCat("--gemm=", options.gemm, ": unknown"));
+  if (options.sizes.size() < 3) {
+    return absl::InvalidArgumentError(
+        "stage5_threads splits the hidden units between threads: give --hidden at least one "
+        "width");
   }
-  const int threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
-  return std::make_unique<Network>(options.sizes, std::max(1, threads));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  absl::StatusOr<const Backend*> backend = FindBackend(options.gemm, threads);
+  if (!backend.ok()) return backend.status();
+  return std::make_unique<Network>(options.sizes, **backend, threads);
 }
 
 }  // namespace stage5

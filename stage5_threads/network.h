@@ -7,35 +7,23 @@
 
 #include "absl/status/statusor.h"
 #include "common/network.h"
+#include "stage5_threads/backends.h"
 #include "stage5_threads/thread_pool.h"
 
 namespace stage5 {
 
-// A float buffer that starts on a cache line, so that threads writing neighbouring slices of a
-// matrix (whole multiples of 16 floats) never write to the same line.
-template <typename T>
-struct CacheLineAllocator {
-  using value_type = T;
-  CacheLineAllocator() = default;
-  template <typename U>
-  CacheLineAllocator(const CacheLineAllocator<U>&) {}
-  T* allocate(std::size_t n) {
-    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{64}));
-  }
-  void deallocate(T* p, std::size_t) { ::operator delete (p, std::align_val_t{64}); }
-  bool operator==(const CacheLineAllocator&) const { return true; }
-  bool operator!=(const CacheLineAllocator&) const { return false; }
-};
-using Buffer = std::vector<float, CacheLineAllocator<float>>;
-
-// The perceptron on every core. Each thread owns a slice of the hidden units: its columns of
-// every hidden layer's weights, with their products, gradients and SGD update, so no gradient
-// is ever summed across threads. Threads meet at a barrier only where a layer needs what all of
-// them computed: once per step for one hidden layer (to add up the output layer's partial
-// logits), plus once per extra hidden layer each way.
+// Stage 4's perceptron on every core. With our own GEMM, the training step is split between the
+// threads of a pool that lives across steps: each thread owns a slice of the hidden units (its
+// columns of each hidden layer's weights, its rows of the next layer's), with their products,
+// gradients and SGD update, so no gradient is ever summed across threads and no two threads
+// write the same cache line. They meet at a barrier only where a layer needs what all of them
+// computed: once per step with one hidden layer (to add up the output layer's partial logits),
+// plus once each way per further hidden layer. With a library, the step runs on one thread and
+// each product on the library's own threads.
 class Network : public common::Network {
  public:
-  Network(const std::vector<int>& sizes, int threads);
+  // `threads`: the pool's for "own", the library's for the others.
+  Network(const std::vector<int>& sizes, const Backend& backend, int threads);
 
   void SetParameters(const common::Parameters& parameters) override;
   common::Parameters GetParameters() const override;
@@ -43,35 +31,39 @@ class Network : public common::Network {
   double Backward(const float* inputs, const uint8_t* labels, int batch, float* logits) override;
   common::Parameters GetGradients() const override;
   void ApplyGradients(float learning_rate) override;
-  common::Engine Describe() const override;
+  common::Engine Describe() const override;  // the backend, its threads and its kernels
 
  private:
-  struct Layer {
-    int inputs, outputs;
-    Buffer weights, bias;                   // row-major [inputs][outputs], [outputs]
-    Buffer weight_gradient, bias_gradient;  // the same shapes
-  };
-  // Columns [begin, end) of hidden layer l that `thread` owns.
-  int Begin(int l, int thread) const;
-  int End(int l, int thread) const { return Begin(l, thread + 1); }
+  // Columns [Begin, End) of hidden layer l that `thread` owns: whole cache lines of 16 floats.
+  int Begin(size_t l, int thread) const;
+  int End(size_t l, int thread) const { return Begin(l, thread + 1); }
+  // Activations and deltas for `batch` samples, before the threads write them.
   void Resize(int batch);
-  // The SGD step ApplyGradients deferred, on the thread's own parameters (see ApplyGradients).
-  void UpdateOwnSlice(int thread);
-  // Forward pass of `thread`'s slice; with `labels`, also the loss and backward pass.
+  // One thread's share of the forward pass and, given labels, of the loss and backward pass.
   void Step(int thread, const float* inputs, const uint8_t* labels, int batch, float* logits);
+  // The SGD step ApplyGradients deferred, on the thread's own parameters.
+  void UpdateOwnSlice(int thread);
+  // Hands the current weights to the backend's fused layers, if it has them.
+  void LoadFused();
 
   std::vector<int> sizes_;
-  int classes_;
+  const Backend& backend_;
+  const int threads_;
   ThreadPool pool_;
-  std::vector<Layer> layers_;
-  std::vector<Buffer> outputs_, deltas_;  // [batch][outputs of layer l]
-  // Per thread: its partial logits (its hidden units' share), the output layer's gradient (the
-  // same on every thread: each computes it rather than wait for one), and its loss.
-  std::vector<Buffer> partial_logits_, output_delta_;
+  std::vector<std::unique_ptr<FusedDense>> fused_;  // one per hidden layer, or none
+  // Weights as common::Layer keeps them: row-major [inputs][outputs], one buffer per layer.
+  common::Parameters parameters_, gradients_;
+  // outputs_[l] and deltas_[l]: row-major [batch][outputs of layer l].
+  std::vector<common::Floats> outputs_, deltas_;
+  // Per thread: its share of the logits (from its hidden units), the output layer's delta
+  // (each thread computes the same one rather than wait for another) and its loss.
+  std::vector<common::Floats> partial_logits_, output_delta_;
   std::vector<double> loss_;
-  float pending_learning_rate_ = 0;  // 0: no step pending
+  float pending_learning_rate_ = 0;  // the deferred SGD step; 0: none
 };
 
+// The trainer's and the tests' way in: the backend --gemm names ("" = the default) on --threads
+// threads (0 = every core).
 absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(const common::NetworkOptions& options);
 
 }  // namespace stage5

@@ -1,0 +1,34 @@
+#ifndef STAGE5_THREADS_GEMM_H_
+#define STAGE5_THREADS_GEMM_H_
+
+#include <vector>
+
+#include "common/gemm.h"
+#include "stage5_threads/kernel.h"
+
+namespace stage5 {
+
+using common::Transpose;
+
+// C = op(A) · op(B) + beta · C, the contract of common/gemm.h, computed in the GotoBLAS/BLIS
+// style: a portable driver (gemm.cc) cuts the product into cache-sized blocks and copies
+// ("packs") them into the order that a tiny register-tiled routine, the micro-kernel
+// (kernel.h), reads. Only the micro-kernel is written with one instruction set's intrinsics, once
+// per instruction set; the best one this CPU runs is chosen at run time.
+void Gemm(Transpose transpose_a, Transpose transpose_b, int m, int n, int k, const float* a,
+          int lda, const float* b, int ldb, float beta, float* c, int ldc);
+
+// The kernels compiled into this binary that this CPU can run, fastest first. The portable one
+// is always there, so tests can compare every kernel on whatever machine runs them.
+std::vector<const Kernel*> AvailableKernels();
+
+// The kernel the plain Gemm uses: AvailableKernels().front(), chosen once at the first call.
+const Kernel& DefaultKernel();
+
+// Gemm with an explicit kernel (tests and benchmarks run each kernel this way).
+void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, int m, int n, int k,
+          const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
+
+}  // namespace stage5
+
+#endif  // STAGE5_THREADS_GEMM_H_

@@ -1,0 +1,109 @@
+// Every backend's GEMM and every kernel of stage 3's (backend "own") this CPU runs pass the GEMM
+// suite every stage's products pass (testing/gemm_conformance.h). Plus what only stage 3 has: tiny
+// cache blocks that make every blocking loop turn, and a check that dispatch offers exactly the
+// kernels the CPU supports, so a build or dispatch mistake cannot hide behind a slower fallback.
+#include "stage5_threads/gemm.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "stage5_threads/backends.h"
+#include "testing/gemm_conformance.h"
+
+namespace stage5 {
+namespace {
+
+constexpr Transpose kNo = Transpose::kNo, kYes = Transpose::kYes;
+
+conformance::NamedGemm WithKernel(const Kernel* kernel) {
+  return {kernel->name, [kernel](auto... args) { Gemm(*kernel, args...); }};
+}
+
+std::vector<conformance::NamedGemm> EveryKernel() {
+  std::vector<conformance::NamedGemm> gemms;
+  for (const Kernel* kernel : AvailableKernels()) gemms.push_back(WithKernel(kernel));
+  // The plain Gemm, which the network calls: DefaultKernel() behind it.
+  gemms.push_back({"default", [](auto... args) { Gemm(args...); }});
+  // And every library's on 1 and 2 threads of its own, set up as the network would
+  // (EveryBackendSetsUp checks that works). A library keeps one thread setting per process, so
+  // each call sets it when the previous one used another.
+  for (const Backend& backend : Backends()) {
+    if (backend.set_threads == nullptr) continue;  // own: the network threads it, not the GEMM
+    for (int threads : {1, 2}) {
+      gemms.push_back({absl::StrCat("backend_", backend.name, "_", threads, "threads"),
+                       [&backend, threads](auto... args) {
+                         static thread_local std::pair<const Backend*, int> current;
+                         if (current != std::pair(&backend, threads)) {
+                           FindBackend(backend.name, threads).status().IgnoreError();
+                           current = {&backend, threads};
+                         }
+                         backend.gemm(args...);
+                       }});
+    }
+  }
+  return gemms;
+}
+
+INSTANTIATE_TEST_SUITE_P(Stage5, GemmConformance, testing::ValuesIn(EveryKernel()),
+                         conformance::GemmName());
+
+TEST(GemmTest, AvailableKernelsMatchTheCpu) {
+  const std::vector<const Kernel*> kernels = AvailableKernels();
+  ASSERT_FALSE(kernels.empty());
+  EXPECT_EQ(&DefaultKernel(), kernels.front());
+  std::vector<std::string> names;
+  for (const Kernel* kernel : kernels) names.push_back(kernel->name);
+  auto has = [&](const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  EXPECT_TRUE(has("portable"));
+  EXPECT_EQ(names.back(), "portable");  // always there, and the slowest
+#if defined(__x86_64__)
+  // A build or dispatch mistake must not quietly fall back to a slower kernel.
+  EXPECT_EQ(has("avx512"), __builtin_cpu_supports("avx512f") != 0);
+  EXPECT_EQ(has("avx2"), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
+  if (__builtin_cpu_supports("avx512f")) {
+    EXPECT_EQ(names.front(), "avx512");
+  }
+#else
+  EXPECT_EQ(names.size(), 1u);
+#endif
+  for (const Kernel* kernel : kernels) {
+    EXPECT_GT(kernel->mr, 0);
+    EXPECT_EQ(kernel->mc % kernel->mr, 0) << kernel->name;
+    EXPECT_EQ(kernel->nc % kernel->nr, 0) << kernel->name;
+  }
+}
+
+TEST(GemmTest, EveryBackendSetsUp) {
+  for (const Backend& backend : Backends()) {
+    for (int threads : {1, 2}) EXPECT_TRUE(FindBackend(backend.name, threads).ok()) << backend.name;
+  }
+}
+
+// Tiny cache blocks make every blocking loop run many times, with tails, on small matrices.
+TEST(GemmTest, TinyBlocks) {
+  for (const Kernel* kernel : AvailableKernels()) {
+    for (int scale : {1, 2}) {
+      Kernel tiny = *kernel;
+      tiny.mc = scale * tiny.mr;
+      tiny.kc = 3 * scale;
+      tiny.nc = scale * tiny.nr;
+      const conformance::NamedGemm gemm = WithKernel(&tiny);
+      for (Transpose ta : {kNo, kYes}) {
+        for (Transpose tb : {kNo, kYes}) {
+          for (int m : {1, 17, 65}) {
+            for (int n : {7, 65, 100}) conformance::CheckGemm(gemm, ta, tb, m, n, 20, 1);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace stage5
