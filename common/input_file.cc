@@ -38,7 +38,12 @@ absl::StatusOr<std::unique_ptr<InputFile>> InputFile::Open(const std::string& pa
     return errno == ENOENT ? absl::NotFoundError(message) : absl::InvalidArgumentError(message);
   }
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fd, &st) != 0) {
+    const std::string message = absl::StrCat(path, ": cannot stat (", std::strerror(errno), ")");
+    close(fd);
+    return absl::InvalidArgumentError(message);
+  }
+  if (!S_ISREG(st.st_mode)) {
     close(fd);
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": is ", FileKind(st.st_mode), ", not a regular file: give the path of an IDX file"));

@@ -72,8 +72,8 @@ struct CgroupMount {
   std::string point;  // where it is mounted
 };
 
-bool FindCgroupMount(bool v2, CgroupMount* mount) {
-  for (absl::string_view line : absl::StrSplit(ReadText("/proc/self/mountinfo"), '\n')) {
+bool FindCgroupMount(const FileReader& read, bool v2, CgroupMount* mount) {
+  for (absl::string_view line : absl::StrSplit(read("/proc/self/mountinfo"), '\n')) {
     // "36 25 0:31 / /sys/fs/cgroup/memory rw,... shared:14 - cgroup cgroup rw,memory"
     std::pair<absl::string_view, absl::string_view> halves = absl::StrSplit(line, " - ");
     const std::vector<absl::string_view> left = absl::StrSplit(halves.first, ' ');
@@ -90,9 +90,12 @@ bool FindCgroupMount(bool v2, CgroupMount* mount) {
   return false;
 }
 
+}  // namespace
+
 // Walks from this process's cgroup up to the top of the mount; every level's limit applies.
-void ConsiderCgroups(MemoryBudget& budget) {
-  for (absl::string_view line : absl::StrSplit(ReadText("/proc/self/cgroup"), '\n')) {
+MemoryBudget CgroupBudget(const FileReader& read) {
+  MemoryBudget budget;
+  for (absl::string_view line : absl::StrSplit(read("/proc/self/cgroup"), '\n')) {
     // v2: "0::/user.slice/..."; v1: "4:memory:/docker/abc".
     const std::vector<absl::string_view> fields = absl::StrSplit(line, absl::MaxSplits(':', 2));
     if (fields.size() != 3) continue;
@@ -100,7 +103,7 @@ void ConsiderCgroups(MemoryBudget& budget) {
     const bool v1 = absl::StrContains(absl::StrCat(",", fields[1], ","), ",memory,");
     if (!v1 && !v2) continue;
     CgroupMount mount;
-    if (!FindCgroupMount(v2, &mount)) continue;
+    if (!FindCgroupMount(read, v2, &mount)) continue;
     absl::string_view path = fields[2];
     if (mount.root != "/" && !absl::ConsumePrefix(&path, mount.root)) continue;
     const std::string limit_file = v2 ? "memory.max" : "memory.limit_in_bytes";
@@ -108,21 +111,20 @@ void ConsiderCgroups(MemoryBudget& budget) {
     const std::string cache_key = v2 ? "inactive_file" : "total_inactive_file";
     std::string dir = absl::StrCat(mount.point, path == "/" ? "" : path);
     while (dir.size() >= mount.point.size()) {
-      const uint64_t limit = CgroupLimitFromText(ReadText(dir + "/" + limit_file));
+      const uint64_t limit = CgroupLimitFromText(read(dir + "/" + limit_file));
       if (limit != kUnknown) {
         uint64_t usage = 0;
-        absl::SimpleAtoi(absl::StripAsciiWhitespace(ReadText(dir + "/" + usage_file)), &usage);
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(read(dir + "/" + usage_file)), &usage);
         // Page cache the kernel drops before it would kill anyone is not really used.
-        usage = Minus(usage, StatValue(ReadText(dir + "/memory.stat"), cache_key));
+        usage = Minus(usage, StatValue(read(dir + "/memory.stat"), cache_key));
         Consider(budget, Minus(limit, usage), absl::StrCat("cgroup ", dir, "/", limit_file));
       }
       if (dir == mount.point) break;
       dir.resize(dir.rfind('/'));
     }
   }
+  return budget;
 }
-
-}  // namespace
 
 uint64_t MemAvailableFromMeminfo(absl::string_view meminfo) {
   return FieldBytes(meminfo, "MemAvailable");
@@ -145,7 +147,8 @@ MemoryBudget AvailableMemory() {
            "MemAvailable in /proc/meminfo");
   ConsiderRlimit(budget, RLIMIT_AS, "VmSize", "ulimit -v");
   ConsiderRlimit(budget, RLIMIT_DATA, "VmData", "ulimit -d");
-  ConsiderCgroups(budget);
+  const MemoryBudget cgroups = CgroupBudget(ReadText);
+  Consider(budget, cgroups.bytes, cgroups.limited_by);
   return budget;
 }
 

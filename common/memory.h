@@ -2,6 +2,7 @@
 #define COMMON_MEMORY_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,11 @@ std::string HumanBytes(uint64_t bytes);
 uint64_t MemAvailableFromMeminfo(absl::string_view meminfo);
 uint64_t VmFieldFromStatus(absl::string_view status, absl::string_view field);  // "VmSize", ...
 uint64_t CgroupLimitFromText(absl::string_view text);
+
+// The cgroup part of AvailableMemory, with files read through `read` (a path's contents, "" if
+// it cannot be read), so tests can give it a made-up /proc and /sys.
+using FileReader = std::function<std::string(const std::string& path)>;
+MemoryBudget CgroupBudget(const FileReader& read);
 
 }  // namespace common
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -42,6 +43,66 @@ TEST(MemoryParsers, CgroupLimits) {
   EXPECT_EQ(CgroupLimitFromText("max\n"), UINT64_MAX);                  // v2: no limit
   EXPECT_EQ(CgroupLimitFromText("9223372036854771712\n"), UINT64_MAX);  // v1: no limit
   EXPECT_EQ(CgroupLimitFromText(""), UINT64_MAX);                       // no such file
+}
+
+// A made-up /proc and /sys.
+FileReader Files(std::map<std::string, std::string> files) {
+  return [files](const std::string& path) {
+    auto it = files.find(path);
+    return it == files.end() ? std::string() : it->second;
+  };
+}
+
+TEST(CgroupBudget, Version2NestedLimitsTheSmallestLeftWins) {
+  const MemoryBudget budget = CgroupBudget(Files({
+      {"/proc/self/cgroup", "0::/user.slice/job\n"},
+      {"/proc/self/mountinfo",
+       "22 1 0:5 / /proc rw - proc proc rw\n"
+       "30 22 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n"},
+      {"/sys/fs/cgroup/user.slice/job/memory.max", "max\n"},
+      {"/sys/fs/cgroup/user.slice/memory.max", "4000000000\n"},
+      {"/sys/fs/cgroup/user.slice/memory.current", "1500000000\n"},
+      // Page cache the kernel can drop does not count as used.
+      {"/sys/fs/cgroup/user.slice/memory.stat", "anon 1000000000\ninactive_file 500000000\n"},
+  }));
+  EXPECT_EQ(budget.bytes, uint64_t{3000000000});
+  EXPECT_EQ(budget.limited_by, "cgroup /sys/fs/cgroup/user.slice/memory.max");
+}
+
+TEST(CgroupBudget, Version1MemoryController) {
+  const MemoryBudget budget = CgroupBudget(Files({
+      {"/proc/self/cgroup", "5:devices:/\n4:memory:/process_api/abc\n0::/\n"},
+      {"/proc/self/mountinfo",
+       "35 30 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+       "36 30 0:30 / /sys/fs/cgroup/memory rw shared:9 - cgroup cgroup rw,memory\n"},
+      {"/sys/fs/cgroup/memory/process_api/abc/memory.limit_in_bytes", "2147483648\n"},
+      {"/sys/fs/cgroup/memory/process_api/abc/memory.usage_in_bytes", "147483648\n"},
+      {"/sys/fs/cgroup/memory/process_api/memory.limit_in_bytes", "9223372036854771712\n"},
+      {"/sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n"},
+  }));
+  EXPECT_EQ(budget.bytes, uint64_t{2000000000});
+  EXPECT_EQ(budget.limited_by,
+            "cgroup /sys/fs/cgroup/memory/process_api/abc/memory.limit_in_bytes");
+}
+
+// In a container the cgroup's own directory is what is mounted (its root is not "/").
+TEST(CgroupBudget, MountedCgroupRoot) {
+  const MemoryBudget budget = CgroupBudget(Files({
+      {"/proc/self/cgroup", "0::/docker/xyz\n"},
+      {"/proc/self/mountinfo", "30 22 0:26 /docker/xyz /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n"},
+      {"/sys/fs/cgroup/memory.max", "1000000000\n"},
+      {"/sys/fs/cgroup/memory.current", "0\n"},
+  }));
+  EXPECT_EQ(budget.bytes, uint64_t{1000000000});
+}
+
+TEST(CgroupBudget, NoLimitsOrNoCgroups) {
+  EXPECT_EQ(CgroupBudget(Files({})).bytes, UINT64_MAX);
+  EXPECT_EQ(CgroupBudget(Files({{"/proc/self/cgroup", "0::/\n"},
+                                {"/proc/self/mountinfo",
+                                 "30 22 0:26 / /sys/fs/cgroup rw - cgroup2 x rw\n"}}))
+                .bytes,
+            UINT64_MAX);
 }
 
 TEST(MemoryNeeds, Data) {
