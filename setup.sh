@@ -11,6 +11,17 @@ cd "$(dirname "$0")"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
+# --- Options -------------------------------------------------------------------------------------
+# ./setup.sh --with-torch (or WITH_TORCH=1 ./setup.sh) also installs Debian's PyTorch for
+# reference/torch_mlp.py: python3-torch and its libraries take about 600 MB, so it is opt-in.
+WITH_TORCH=${WITH_TORCH:-0}
+for arg in "$@"; do
+  case "$arg" in
+    --with-torch) WITH_TORCH=1 ;;
+    *) echo "setup: unknown option $arg (the one option is --with-torch)" >&2; exit 1 ;;
+  esac
+done
+
 # --- Debian packages -----------------------------------------------------------------------------
 PACKAGES=(
   bazel-bootstrap               # Bazel 4.2.3
@@ -21,8 +32,11 @@ PACKAGES=(
   dataset-fashion-mnist         # /usr/share/datasets/fashion-mnist
   clang-format                  # tools/format.sh: CI fails on unformatted code
   clang-14 libclang-rt-14-dev   # tools/fuzz_loader.sh: libFuzzer (Bazel builds with g++)
-  ca-certificates gzip python3  # python3: tools/time_stages.py
+  ca-certificates gzip python3  # python3: tools/compare, tools/accuracy_sweep.py
+  chromium                      # tools/render_svg.sh and its test: the chart as a browser draws it
+  python3-numpy                 # reference/numpy_mlp.py: the blog post's numpy, on OpenBLAS
 )
+if [ "$WITH_TORCH" = 1 ]; then PACKAGES+=(python3-torch); fi
 command -v node >/dev/null || PACKAGES+=(nodejs)
 command -v npm >/dev/null || PACKAGES+=(npm)
 

@@ -135,6 +135,17 @@ void GatherPixels(const Split& split, const int* samples, int n, float* out) {
   }
 }
 
+void PrefetchPixels(const Split& split, const int* samples, int n) {
+  constexpr int kCacheLine = 64;
+  for (int i = 0; i < n; ++i) {
+    const uint8_t* image = &split.pixels[static_cast<size_t>(samples[i]) * kImagePixels];
+    for (int offset = 0; offset < kImagePixels; offset += kCacheLine) {
+      __builtin_prefetch(image + offset);
+    }
+    __builtin_prefetch(image + kImagePixels - 1);  // the last line, if the image is not aligned
+  }
+}
+
 void CopyPixels(const Split& split, int first, int n, float* out) {
   const uint8_t* image = &split.pixels[static_cast<size_t>(first) * kImagePixels];
   const size_t count = static_cast<size_t>(n) * kImagePixels;

@@ -27,6 +27,9 @@ struct Split {
 // image after another into `out` (n * 784 floats).
 void GatherPixels(const Split& split, const int* samples, int n, float* out);
 
+// Asks the memory system for the pixels of samples[0..n) without waiting for them.
+void PrefetchPixels(const Split& split, const int* samples, int n);
+
 // The same for the consecutive samples first .. first + n - 1.
 void CopyPixels(const Split& split, int first, int n, float* out);
 

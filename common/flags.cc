@@ -31,6 +31,7 @@ ABSL_FLAG(std::string, gemm, "",
           "whose matrix products: own, or in stage4_blas/stage5_threads a library (openblas, "
           "eigen, xnnpack); empty = the stage's default");
 ABSL_FLAG(int32_t, threads, 0, "threads to train on; 0 = the stage's default (stage5: all cores)");
+ABSL_FLAG(bool, profile, false, "after each epoch, print where its time went, part by part");
 
 namespace common {
 namespace {
@@ -226,6 +227,7 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   c.json_out = FromUserDirectory(absl::GetFlag(FLAGS_json_out));
   c.gemm = absl::GetFlag(FLAGS_gemm);
   c.threads = absl::GetFlag(FLAGS_threads);
+  c.profile = absl::GetFlag(FLAGS_profile);
   absl::Status status = ValidateConfig(c);
   if (!status.ok()) return status;
   return c;

@@ -21,8 +21,9 @@ struct TrainConfig {
   uint64_t seed = 1;
   int limit = 0;  // 0: all training samples
   std::string json_out;
-  std::string gemm;  // whose matrix products; "" = the stage's default (see NetworkOptions)
-  int threads = 0;   // 0 = the stage's default
+  std::string gemm;      // whose matrix products; "" = the stage's default (see NetworkOptions)
+  int threads = 0;       // 0 = the stage's default
+  bool profile = false;  // print where each epoch's time went (common/profile.h)
 };
 
 // Sets the trainer's flags (those of flags.cc, and any a stage's main file defines) from the

@@ -29,6 +29,7 @@ ABSL_DECLARE_FLAG(int32_t, limit);
 ABSL_DECLARE_FLAG(std::string, json_out);
 ABSL_DECLARE_FLAG(std::string, gemm);
 ABSL_DECLARE_FLAG(int32_t, threads);
+ABSL_DECLARE_FLAG(bool, profile);
 
 namespace common {
 namespace {
@@ -336,6 +337,19 @@ TEST_F(ParseFlagsTest, BadValues) {
   ExpectError({"--seed=-1"}, "--seed=-1: expected a whole number from 0 up, e.g. --seed=1");
   ExpectError({"--learning_rate=fast"},
               "--learning_rate=fast: expected a number, e.g. --learning_rate=0.1");
+  ExpectError({"--profile=maybe"}, "--profile=maybe: expected true or false, e.g. --profile=false");
+}
+
+// A bool flag needs no value; --noNAME turns it off.
+TEST_F(ParseFlagsTest, BoolFlags) {
+  ASSERT_TRUE(Parse({"--profile"}).ok());
+  EXPECT_TRUE(absl::GetFlag(FLAGS_profile));
+  ASSERT_TRUE(Parse({"--noprofile"}).ok());
+  EXPECT_FALSE(absl::GetFlag(FLAGS_profile));
+  ASSERT_TRUE(Parse({"--profile=true", "--epochs", "3"}).ok());
+  EXPECT_TRUE(absl::GetFlag(FLAGS_profile));
+  EXPECT_EQ(absl::GetFlag(FLAGS_epochs), 3);
+  ExpectError({"--noprofile=true"}, "unknown flag '--noprofile=true': see --help for the flags");
 }
 
 TEST_F(ParseFlagsTest, UnknownFlagsAndStrayArguments) {
@@ -370,7 +384,7 @@ TEST(FlagsHelp, ListsEveryTrainerFlagWithItsDefault) {
     EXPECT_THAT(help, HasSubstr(flag->Help()));
     ++listed;
   }
-  EXPECT_EQ(listed, 11);
+  EXPECT_EQ(listed, 12);
   EXPECT_THAT(help, HasSubstr("--epochs=5 "));
   EXPECT_THAT(help, HasSubstr("--learning_rate=0.1 "));
   EXPECT_THAT(help, Not(HasSubstr("flagfile")));

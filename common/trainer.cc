@@ -18,6 +18,7 @@
 #include "common/machine.h"
 #include "common/memory.h"
 #include "common/model.h"
+#include "common/profile.h"
 #include "common/record_file.h"
 #include "common/rng.h"
 
@@ -89,15 +90,27 @@ absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfi
   std::vector<EpochStats> history;
   for (int epoch = 1; epoch <= config.epochs; ++epoch) {
     Progress progress(show_progress, epoch, config.epochs);
+    EnableProfile(config.profile);
     const absl::Time start = absl::Now();
-    shuffle_rng.Shuffle(order);
+    {
+      PROFILE_SCOPE("shuffle");
+      shuffle_rng.Shuffle(order);
+    }
     double loss_sum = 0;
     int correct = 0;
     for (int first = 0; first < train.count; first += batch_size) {
       const int n = std::min(batch_size, train.count - first);
-      // Gather the shuffled samples into one contiguous batch.
-      GatherPixels(train, &order[first], n, inputs.data());
-      for (int i = 0; i < n; ++i) labels[i] = train.labels[order[first + i]];
+      {
+        PROFILE_SCOPE("gather batch");  // the shuffled samples into one contiguous batch
+        GatherPixels(train, &order[first], n, inputs.data());
+        for (int i = 0; i < n; ++i) labels[i] = train.labels[order[first + i]];
+        // The next batch's images are scattered over the whole data set, far beyond the
+        // caches: ask for them now, so that they arrive while this batch trains.
+        const int next = first + batch_size;
+        if (next < train.count) {
+          PrefetchPixels(train, order.data() + next, std::min(batch_size, train.count - next));
+        }
+      }
       const double loss = network.Backward(inputs.data(), labels.data(), n, logits.data());
       // A healthy run starts near ln(10) = 2.3; a mean of 1000 nats means the weights have
       // blown up (ReLU networks then often die instead of reaching NaN, so test both).
@@ -117,12 +130,18 @@ absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfi
     EpochStats stats;
     stats.epoch = epoch;
     stats.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    const std::vector<ProfilePart> profile = TakeProfile();
+    EnableProfile(false);  // the evaluation below is not part of the epoch's time
     stats.loss = loss_sum / train.count;
     stats.train_accuracy = static_cast<double>(correct) / train.count;
     stats.samples_per_second = train.count / stats.seconds;
     stats.gflops = stats.samples_per_second * TrainingFlopsPerSample(sizes) / 1e9;
     stats.test_accuracy = Accuracy(network, data.test);
     if (show_progress) std::printf("%s\n", EpochLine(stats, config.epochs).c_str());
+    if (show_progress && config.profile) {
+      std::printf("where epoch %d's %.3f s went:\n%s", epoch, stats.seconds,
+                  ProfileTable(profile, stats.seconds).c_str());
+    }
     std::fflush(stdout);
     history.push_back(stats);
   }

@@ -1,9 +1,10 @@
-// Element type and loop order in matrix multiplication, after a blog post's numpy experiment:
-// 1000 products of random 100x100 matrices took 101 ms as float64 (numpy calls BLAS), 948 ms as
-// integers (no BLAS for ints: numpy's own generic loop), and 65 ms with MKL on several cores.
+// The blog post's experiment: numpy multiplied 1000 pairs of random 100x100 matrices in 101 ms
+// as float64 (numpy calls BLAS), 948 ms as integers (no BLAS for integers: numpy's own generic
+// loop), and 65 ms with MKL on several cores. Here the same 1000 products, in our own loops and
+// through the libraries of stage 4, in ms per 1000 products and GFLOP/s (GOP/s for integers).
 //
-// Here no type gets BLAS: the same templated loops run for int32, double and float, in two
-// orders, so what separates them is how well the compiler can vectorize the inner loop.
+// Our loops (matmul_products.h) run for int32, double and float in two orders, so what
+// separates the types is how well the compiler vectorizes the inner loop:
 //  - i-j-k: the inner loop walks B down a column (stride n) and reduces into one scalar. A
 //    floating-point sum may not be reordered (no -ffast-math), so GCC -O3 vectorizes the j loop
 //    instead, for every type: one vector holds the sums of 2-8 adjacent columns, and each k step
@@ -12,18 +13,33 @@
 //    independent, so many vector multiply-adds are in flight at once (throughput-bound); float
 //    gets twice double's lanes. Baseline x86-64 (SSE2) has no 32-bit integer vector multiply
 //    (pmulld is SSE4.1), so int32 is emulated there; --config=native gets it, and FMA.
+// The libraries: OpenBLAS (sgemm, dgemm) on one thread and on every core, Eigen on one thread
+// (float, double, and int32, which it also blocks and vectorizes), and XNNPACK's fully connected
+// operator, which first packs B into its own layout: once per pair when every pair is new
+// (float/xnnpack_pack_each), or for all 1000 before the clock starts (float/xnnpack_prepacked).
+// OpenBLAS and XNNPACK pick their kernels for this CPU at run time; Eigen and our loops get what
+// the build allows (--config=native: AVX2 and FMA here).
 //
 // Run: bazel run [--config=native] //experiments:matmul_types_benchmark --
-//        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+//        --benchmark_repetitions=3
+// Repetitions run interleaved in random order and only their aggregates are shown. Time (wall)
+// and CPU are ms per 1000 products; GFLOP/s comes from CPU time on one thread, from wall time
+// on all cores.
 
 #include <benchmark/benchmark.h>
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <random>
+#include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
+
+#include "common/machine.h"
+#include "experiments/matmul_products.h"
 
 namespace {
 
@@ -31,16 +47,16 @@ constexpr int kN = 100;       // matrices are kN x kN
 constexpr int kPairs = 1000;  // products per benchmark iteration, as in the post
 constexpr std::size_t kSize = std::size_t{kN} * kN;
 
-enum class Order { kIJK, kIKJ };
-
 // kPairs A and B matrices each, row-major, one after another: 1000 distinct pairs as in the post
 // (80 MB for 4-byte types, more than L3), so each product starts from inputs not yet in cache.
 template <typename T>
 struct Pairs {
   std::vector<T> a, b;
+  const T* A(int p) const { return a.data() + p * kSize; }
+  const T* B(int p) const { return b.data() + p * kSize; }
 };
 
-// Built once per type and shared by both orders and all repetitions: generating 20M random
+// Built once per type and shared by every benchmark and repetition: generating 20M random
 // numbers costs about as much as the products, and the library calls each benchmark repeatedly.
 template <typename T>
 const Pairs<T>& RandomPairs() {
@@ -65,83 +81,127 @@ const Pairs<T>& RandomPairs() {
   return pairs;
 }
 
-// __restrict: C aliases neither input, so the compiler needs no run-time overlap check.
-template <typename T>
-void ProductIJK(const T* __restrict a, const T* __restrict b, T* __restrict c) {
-  for (int i = 0; i < kN; ++i) {
-    for (int j = 0; j < kN; ++j) {
-      T sum = 0;
-      for (int k = 0; k < kN; ++k) sum += a[i * kN + k] * b[k * kN + j];
-      c[i * kN + j] = sum;
-    }
-  }
-}
-
-template <typename T>
-void ProductIKJ(const T* __restrict a, const T* __restrict b, T* __restrict c) {
-  for (int i = 0; i < kN; ++i) {
-    T* ci = c + i * kN;
-    for (int j = 0; j < kN; ++j) ci[j] = 0;
-    for (int k = 0; k < kN; ++k) {
-      const T aik = a[i * kN + k];
-      const T* bk = b + k * kN;
-      for (int j = 0; j < kN; ++j) ci[j] += aik * bk[j];
-    }
-  }
-}
-
-template <typename T, Order kOrder>
-void BM_Products(benchmark::State& state) {
-  const Pairs<T>& pairs = RandomPairs<T>();
+// Runs the 1000 products `product(p, c)` (p = pair index) per iteration: the Time and CPU
+// columns read in ms per 1000 products.
+template <typename T, typename Product>
+void TimePairs(benchmark::State& state, Product product) {
   std::vector<T> c(kSize);
-  const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     for (int p = 0; p < kPairs; ++p) {
-      const T* a = pairs.a.data() + p * kSize;
-      const T* b = pairs.b.data() + p * kSize;
-      if constexpr (kOrder == Order::kIJK) {
-        ProductIJK(a, b, c.data());
-      } else {
-        ProductIKJ(a, b, c.data());
-      }
+      product(p, c.data());
       // Every product's result counts as used, so none of the 1000 can be skipped.
       benchmark::DoNotOptimize(c.data());
       benchmark::ClobberMemory();
     }
   }
-  // Wall time, as numpy's timing was (and as the rate below, via UseRealTime); timed here
-  // because an inverted rate counter would print in the console with an "s" unit.
-  const std::chrono::duration<double, std::milli> elapsed =
-      std::chrono::steady_clock::now() - start;
-  state.counters["ms_per_1000"] = elapsed.count() / state.iterations();
   // n^3 multiply-adds = 2 n^3 operations per product, counted in units of 1e9.
   state.counters[std::is_integral_v<T> ? "GOP/s" : "GFLOP/s"] = benchmark::Counter(
       2.0 * kN * kN * kN * kPairs / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-BENCHMARK_TEMPLATE(BM_Products, int32_t, Order::kIJK)
-    ->Name("int32/ijk")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK_TEMPLATE(BM_Products, int32_t, Order::kIKJ)
-    ->Name("int32/ikj")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK_TEMPLATE(BM_Products, double, Order::kIJK)
-    ->Name("double/ijk")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK_TEMPLATE(BM_Products, double, Order::kIKJ)
-    ->Name("double/ikj")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK_TEMPLATE(BM_Products, float, Order::kIJK)
-    ->Name("float/ijk")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK_TEMPLATE(BM_Products, float, Order::kIKJ)
-    ->Name("float/ikj")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+enum class Order { kIjk, kIkj };
+
+template <typename T, Order kOrder>
+void BM_Loops(benchmark::State& state) {
+  const Pairs<T>& pairs = RandomPairs<T>();
+  TimePairs<T>(state, [&pairs](int p, T* c) {
+    if constexpr (kOrder == Order::kIjk) {
+      matmul::LoopsIjk<T, kN>(pairs.A(p), pairs.B(p), c);
+    } else {
+      matmul::LoopsIkj<T, kN>(pairs.A(p), pairs.B(p), c);
+    }
+  });
+}
+
+template <typename T>
+void BM_Eigen(benchmark::State& state) {
+  const Pairs<T>& pairs = RandomPairs<T>();
+  TimePairs<T>(state, [&pairs](int p, T* c) { matmul::Eigen(kN, pairs.A(p), pairs.B(p), c); });
+}
+
+// kThreads = 0: one thread per core.
+template <typename T, int kThreads>
+void BM_OpenBlas(benchmark::State& state) {
+  const int threads =
+      kThreads > 0 ? kThreads : static_cast<int>(std::thread::hardware_concurrency());
+  const Pairs<T>& pairs = RandomPairs<T>();
+  matmul::SetOpenBlasThreads(threads);
+  TimePairs<T>(state, [&pairs](int p, T* c) { matmul::OpenBlas(kN, pairs.A(p), pairs.B(p), c); });
+  matmul::SetOpenBlasThreads(1);
+  state.counters["threads"] = threads;
+}
+
+// Every pair is new, so XNNPACK packs each B before multiplying: creating the operator is part
+// of every product.
+void BM_XnnpackPackEach(benchmark::State& state) {
+  const Pairs<float>& pairs = RandomPairs<float>();
+  bool ok = true;
+  TimePairs<float>(state, [&](int p, float* c) {
+    auto product = matmul::XnnpackProduct::Create(kN, pairs.B(p));
+    ok = ok && product.ok() && (*product)->Multiply(pairs.A(p), c).ok();
+  });
+  if (!ok) state.SkipWithError("XNNPACK failed");
+}
+
+// All 1000 Bs packed before the clock starts: what XNNPACK costs when the weights are reused,
+// as a network's are.
+void BM_XnnpackPrepacked(benchmark::State& state) {
+  const Pairs<float>& pairs = RandomPairs<float>();
+  std::vector<std::unique_ptr<matmul::XnnpackProduct>> products;
+  for (int p = 0; p < kPairs; ++p) {
+    auto product = matmul::XnnpackProduct::Create(kN, pairs.B(p));
+    if (!product.ok()) {
+      state.SkipWithError(std::string(product.status().message()).c_str());
+      return;
+    }
+    products.push_back(std::move(*product));
+  }
+  bool ok = true;
+  TimePairs<float>(state,
+                   [&](int p, float* c) { ok = products[p]->Multiply(pairs.A(p), c).ok() && ok; });
+  if (!ok) state.SkipWithError("XNNPACK failed");
+}
+
+// One thread: rates from CPU time, which on a shared machine leaves out the time other
+// processes had the core. All cores: rates from wall time, as numpy's was.
+void Register(const char* name, void (*function)(benchmark::State&), bool all_cores = false) {
+  benchmark::internal::Benchmark* b = benchmark::RegisterBenchmark(name, function);
+  b->Unit(benchmark::kMillisecond);
+  if (all_cores) b->UseRealTime();
+}
 
 }  // namespace
+
+int main(int argc, char** argv) {
+  // Defaults first, so that the same flags on the command line override them.
+  std::vector<char*> args = {argv[0]};
+  char interleave[] = "--benchmark_enable_random_interleaving=true";
+  char aggregates[] = "--benchmark_display_aggregates_only=true";
+  args.push_back(interleave);
+  args.push_back(aggregates);
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
+
+  Register("int32/ijk", BM_Loops<int32_t, Order::kIjk>);
+  Register("int32/ikj", BM_Loops<int32_t, Order::kIkj>);
+  Register("int32/eigen", BM_Eigen<int32_t>);
+  Register("double/ijk", BM_Loops<double, Order::kIjk>);
+  Register("double/ikj", BM_Loops<double, Order::kIkj>);
+  Register("double/eigen", BM_Eigen<double>);
+  Register("double/openblas", BM_OpenBlas<double, 1>);
+  Register("double/openblas_all_cores", BM_OpenBlas<double, 0>, /*all_cores=*/true);
+  Register("float/ijk", BM_Loops<float, Order::kIjk>);
+  Register("float/ikj", BM_Loops<float, Order::kIkj>);
+  Register("float/eigen", BM_Eigen<float>);
+  Register("float/openblas", BM_OpenBlas<float, 1>);
+  Register("float/openblas_all_cores", BM_OpenBlas<float, 0>, /*all_cores=*/true);
+  Register("float/xnnpack_pack_each", BM_XnnpackPackEach);
+  Register("float/xnnpack_prepacked", BM_XnnpackPrepacked);
+
+  std::printf("machine: %s\n", common::MachineLine(common::ThisMachine()).c_str());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

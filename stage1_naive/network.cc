@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "common/profile.h"
+
 namespace stage1 {
 
 Network::Network(const std::vector<int>& sizes) : sizes_(sizes) {
@@ -50,6 +52,7 @@ std::vector<Network::Vector> Network::ForwardSample(const float* image) const {
   std::vector<Vector> activations;
   activations.push_back(Vector(image, image + sizes_[0]));
   for (size_t l = 0; l < weights_.size(); ++l) {
+    PROFILE_SCOPE("forward", l + 1);
     const Vector& in = activations.back();
     Vector out(sizes_[l + 1]);
     for (size_t j = 0; j < out.size(); ++j) {
@@ -83,6 +86,7 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
     const Vector& z = a.back();
     for (int j = 0; j < n_out; ++j) logits[s * n_out + j] = static_cast<float>(z[j]);
 
+    PROFILE_SCOPE("softmax + loss + backprop");  // the loops below time themselves
     // Softmax cross-entropy, shifted by the largest logit so exp() cannot overflow.
     double max_z = z[0];
     for (double v : z) max_z = std::max(max_z, v);
@@ -98,11 +102,15 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
     // Backpropagation, last layer first.
     for (size_t l = weights_.size(); l-- > 0;) {
       const Vector& in = a[l];
-      for (size_t j = 0; j < delta.size(); ++j) {
-        for (size_t i = 0; i < in.size(); ++i) weight_gradients_[l][j][i] += delta[j] * in[i];
-        bias_gradients_[l][j] += delta[j];
+      {
+        PROFILE_SCOPE("weight + bias gradient", l + 1);
+        for (size_t j = 0; j < delta.size(); ++j) {
+          for (size_t i = 0; i < in.size(); ++i) weight_gradients_[l][j][i] += delta[j] * in[i];
+          bias_gradients_[l][j] += delta[j];
+        }
       }
       if (l == 0) break;  // nothing to learn from the gradient of the image itself
+      PROFILE_SCOPE("input gradient + ReLU", l + 1);
       Vector previous(in.size(), 0.0);
       for (size_t i = 0; i < in.size(); ++i) {
         if (in[i] <= 0) continue;  // ReLU passes no gradient where it output zero
@@ -115,6 +123,7 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
 }
 
 void Network::ApplyGradients(float learning_rate) {
+  PROFILE_SCOPE("SGD update");
   for (size_t l = 0; l < weights_.size(); ++l) {
     for (size_t j = 0; j < weights_[l].size(); ++j) {
       for (size_t i = 0; i < weights_[l][j].size(); ++i) {

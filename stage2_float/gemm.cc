@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "common/profile.h"
+
 namespace stage2 {
 namespace {
 
@@ -28,8 +30,11 @@ const float* RowMajor(Transpose transpose, const float* x, int rows, int cols, i
 void Gemm(Transpose transpose_a, Transpose transpose_b, int m, int n, int k, const float* a,
           int lda, const float* b, int ldb, float beta, float* c, int ldc) {
   thread_local std::vector<float> scratch_a, scratch_b;
-  a = RowMajor(transpose_a, a, m, k, lda, scratch_a, &lda);
-  b = RowMajor(transpose_b, b, k, n, ldb, scratch_b, &ldb);
+  {
+    PROFILE_SCOPE("transpose copy");
+    a = RowMajor(transpose_a, a, m, k, lda, scratch_a, &lda);
+    b = RowMajor(transpose_b, b, k, n, ldb, scratch_b, &ldb);
+  }
   // Loop order i-k-j: the innermost loop walks a row of B and a row of C with stride 1, so every
   // cache line is used whole, and it is a plain `c += a * b` over arrays that the compiler turns
   // into SIMD instructions by itself (the i-j-k order of the textbook would be a dot product

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/profile.h"
 #include "stage2_float/gemm.h"
 
 namespace stage2 {
@@ -26,9 +27,13 @@ void Network::ForwardBatch(const float* inputs, int batch) {
     const common::Layer& layer = parameters_.layers[l];
     std::vector<float>& out = outputs_[l];
     out.resize(static_cast<size_t>(batch) * layer.outputs);
-    // out[batch][outputs] = in[batch][inputs] · weights[inputs][outputs]
-    Gemm(Transpose::kNo, Transpose::kNo, batch, layer.outputs, layer.inputs, in, layer.inputs,
-         layer.weights.data(), layer.outputs, 0.0f, out.data(), layer.outputs);
+    {
+      PROFILE_SCOPE("forward GEMM", l + 1);
+      // out[batch][outputs] = in[batch][inputs] · weights[inputs][outputs]
+      Gemm(Transpose::kNo, Transpose::kNo, batch, layer.outputs, layer.inputs, in, layer.inputs,
+           layer.weights.data(), layer.outputs, 0.0f, out.data(), layer.outputs);
+    }
+    PROFILE_SCOPE("bias + ReLU");
     const bool hidden = l + 1 < parameters_.layers.size();
     for (int s = 0; s < batch; ++s) {
       float* row = &out[static_cast<size_t>(s) * layer.outputs];
@@ -52,17 +57,20 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
   std::vector<float>& delta_out = deltas_.back();
   delta_out.resize(static_cast<size_t>(batch) * n_out);
   double loss = 0;
-  for (int s = 0; s < batch; ++s) {
-    // Softmax cross-entropy, shifted by the largest logit so exp() cannot overflow.
-    const float* z = &logits[s * n_out];
-    float* delta = &delta_out[s * n_out];
-    const float max_z = *std::max_element(z, z + n_out);
-    float sum = 0;
-    for (int j = 0; j < n_out; ++j) sum += delta[j] = std::exp(z[j] - max_z);
-    loss += max_z + std::log(sum) - z[labels[s]];
-    // dLoss/dz = softmax - one_hot, divided by the batch because the loss is a batch mean.
-    for (int j = 0; j < n_out; ++j) {
-      delta[j] = (delta[j] / sum - (j == labels[s] ? 1.0f : 0.0f)) / batch;
+  {
+    PROFILE_SCOPE("softmax + loss");
+    for (int s = 0; s < batch; ++s) {
+      // Softmax cross-entropy, shifted by the largest logit so exp() cannot overflow.
+      const float* z = &logits[s * n_out];
+      float* delta = &delta_out[s * n_out];
+      const float max_z = *std::max_element(z, z + n_out);
+      float sum = 0;
+      for (int j = 0; j < n_out; ++j) sum += delta[j] = std::exp(z[j] - max_z);
+      loss += max_z + std::log(sum) - z[labels[s]];
+      // dLoss/dz = softmax - one_hot, divided by the batch because the loss is a batch mean.
+      for (int j = 0; j < n_out; ++j) {
+        delta[j] = (delta[j] / sum - (j == labels[s] ? 1.0f : 0.0f)) / batch;
+      }
     }
   }
   // Backpropagation, last layer first: three matrix products per layer instead of per sample.
@@ -71,19 +79,29 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
     common::Layer& gradient = gradients_.layers[l];
     const float* in = l == 0 ? inputs : outputs_[l - 1].data();
     const std::vector<float>& delta = deltas_[l];
-    // weight gradient[inputs][outputs] = in^T · delta, summed over the batch by the product
-    Gemm(Transpose::kYes, Transpose::kNo, layer.inputs, layer.outputs, batch, in, layer.inputs,
-         delta.data(), layer.outputs, 0.0f, gradient.weights.data(), layer.outputs);
-    std::fill(gradient.bias.begin(), gradient.bias.end(), 0.0f);
-    for (int s = 0; s < batch; ++s) {
-      for (int j = 0; j < layer.outputs; ++j) gradient.bias[j] += delta[s * layer.outputs + j];
+    {
+      PROFILE_SCOPE("weight-gradient GEMM", l + 1);
+      // weight gradient[inputs][outputs] = in^T · delta, summed over the batch by the product
+      Gemm(Transpose::kYes, Transpose::kNo, layer.inputs, layer.outputs, batch, in, layer.inputs,
+           delta.data(), layer.outputs, 0.0f, gradient.weights.data(), layer.outputs);
+    }
+    {
+      PROFILE_SCOPE("bias gradient");
+      std::fill(gradient.bias.begin(), gradient.bias.end(), 0.0f);
+      for (int s = 0; s < batch; ++s) {
+        for (int j = 0; j < layer.outputs; ++j) gradient.bias[j] += delta[s * layer.outputs + j];
+      }
     }
     if (l == 0) break;  // nothing to learn from the gradient of the image itself
     // previous delta[batch][inputs] = delta · weights^T, then through the ReLU
     std::vector<float>& previous = deltas_[l - 1];
     previous.resize(static_cast<size_t>(batch) * layer.inputs);
-    Gemm(Transpose::kNo, Transpose::kYes, batch, layer.inputs, layer.outputs, delta.data(),
-         layer.outputs, layer.weights.data(), layer.outputs, 0.0f, previous.data(), layer.inputs);
+    {
+      PROFILE_SCOPE("input-gradient GEMM", l + 1);
+      Gemm(Transpose::kNo, Transpose::kYes, batch, layer.inputs, layer.outputs, delta.data(),
+           layer.outputs, layer.weights.data(), layer.outputs, 0.0f, previous.data(), layer.inputs);
+    }
+    PROFILE_SCOPE("ReLU mask");
     for (size_t i = 0; i < previous.size(); ++i) {
       if (in[i] <= 0) previous[i] = 0;  // ReLU passes no gradient where it output zero
     }
@@ -92,6 +110,7 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
 }
 
 void Network::ApplyGradients(float learning_rate) {
+  PROFILE_SCOPE("SGD update");
   for (size_t l = 0; l < parameters_.layers.size(); ++l) {
     common::Layer& layer = parameters_.layers[l];
     const common::Layer& gradient = gradients_.layers[l];

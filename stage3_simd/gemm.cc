@@ -12,6 +12,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/profile.h"
+
 namespace stage3 {
 
 // Defined in kernel_*.cc. BUILD only compiles the x86 ones on x86-64, and then says so with
@@ -213,32 +215,51 @@ void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, in
   alignas(64) float tile[kMaxTile];
 
   // The loop order is BLIS's: a kc x nc block of B is packed once and then reused by every
-  // row block of A; an mc x kc block of A is packed once and stays in L2 while each kc x nr
-  // panel of B (small enough for L1) is swept over all of its mr-row panels. For the training
-  // shapes n <= nc, so each element of A and of B is packed exactly once per call.
+  // row block of A; an mc x kc block of A stays in L2 while each kc x nr panel of B (small enough
+  // for L1) is swept over all of its mr-row panels. For the training shapes n <= nc, so each
+  // element of B is packed exactly once per call.
+  //
+  // A is only packed where it must be. Packing exists to give the kernel contiguous panels that
+  // stay in cache; but an mc x kc block of A already stays in L2 where it lies, and the kernel
+  // reads its mr rows as mr sequential streams just as fast (it takes A's strides). So the full
+  // panels of A are read in place, and only the last, partial one is packed, with zero rows
+  // below it. B is always packed: its panel is reused from L1 by every panel of A, and in place
+  // its rows would sit a power-of-two stride apart (ldb = 128 floats in the network), all in the
+  // same few L1 sets, evicting each other.
   for (int jc = 0; jc < n; jc += nc) {
     const int nb = std::min(nc, n - jc);
     for (int pc = 0; pc < k; pc += kc) {
       const int kb = std::min(kc, k - pc);
       // The first k block applies beta; the following ones add to what it left in C.
       const bool accumulate = beta != 0.0f || pc > 0;
-      Pack(nr, copy_b, b_at(jc, pc), ldb, nb, kb, packed_b);
+      {
+        PROFILE_SCOPE("pack B");
+        Pack(nr, copy_b, b_at(jc, pc), ldb, nb, kb, packed_b);
+      }
       for (int ic = 0; ic < m; ic += mc) {
         const int mb = std::min(mc, m - ic);
-        Pack(mr, copy_a, a_at(ic, pc), lda, mb, kb, packed_a);
+        const int in_place = mb / mr * mr;  // rows of the full panels, read where they lie
+        {
+          PROFILE_SCOPE("pack A");
+          Pack(mr, copy_a, a_at(ic + in_place, pc), lda, mb - in_place, kb, packed_a);
+        }
         for (int jr = 0; jr < nb; jr += nr) {
           const float* b_panel = packed_b + Index{jr} * kb;
           for (int ir = 0; ir < mb; ir += mr) {
-            const float* a_panel = packed_a + Index{ir} * kb;
+            const bool packed = ir >= in_place;
+            const float* a_panel =
+                packed ? packed_a + Index{ir - in_place} * kb : a_at(ic + ir, pc);
+            const Index rs_a = packed || copy_a ? 1 : lda;
+            const Index cs_a = packed ? mr : copy_a ? lda : 1;
             float* c_tile = c + (ic + ir) * Index{ldc} + jc + jr;
             const int rows = std::min(mr, mb - ir), cols = std::min(nr, nb - jr);
             if (rows == mr && cols == nr) {
-              kernel.micro(kb, a_panel, b_panel, c_tile, ldc, accumulate);
+              kernel.micro(kb, a_panel, rs_a, cs_a, b_panel, c_tile, ldc, accumulate);
               continue;
             }
             // An edge tile: the kernel always writes a full mr x nr tile, so let it write to a
             // scratch tile and copy only the part that exists in C.
-            kernel.micro(kb, a_panel, b_panel, tile, nr, false);
+            kernel.micro(kb, a_panel, rs_a, cs_a, b_panel, tile, nr, false);
             for (int i = 0; i < rows; ++i) {
               float* c_row = c_tile + i * Index{ldc};
               for (int j = 0; j < cols; ++j) {

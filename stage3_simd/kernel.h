@@ -14,14 +14,18 @@
 // else of ours. The Kernel constant itself is data, not code: nothing in a kernel file runs at
 // start-up.
 
+#include <cstddef>
+
 namespace stage3 {
 
-// One mr x nr tile of C += (k steps of a packed A panel) · (k steps of a packed B panel). A panel
-// holds, for each step p, the mr values of column p of A; a B panel holds, for each p, the nr
-// values of row p of B. If `accumulate` is false the tile is overwritten, never read (so beta = 0
-// ignores whatever, even NaN, C held).
-using MicroKernel = void (*)(int k, const float* a, const float* b, float* c, int ldc,
-                             bool accumulate);
+// One mr x nr tile of C += (k steps of an A panel) · (k steps of a packed B panel).
+// The A panel's value of row i at step p is a[i * rs_a + p * cs_a]: packed (rs_a = 1,
+// cs_a = mr) or read where it lies in A (row-major: rs_a = lda, cs_a = 1; stored transposed:
+// rs_a = 1, cs_a = lda). The B panel holds, for each p, the nr values of row p of B side by side.
+// If `accumulate` is false the tile is overwritten, never read (so beta = 0 ignores whatever,
+// even NaN, C held).
+using MicroKernel = void (*)(int k, const float* a, std::ptrdiff_t rs_a, std::ptrdiff_t cs_a,
+                             const float* b, float* c, int ldc, bool accumulate);
 
 // A micro-kernel with its register tile (mr x nr) and the cache blocks that suit it: the driver
 // packs mc x kc of A (meant to stay in L2) and kc x nc of B (in L3) at a time.

@@ -24,7 +24,8 @@ constexpr int kMr = 6, kNr = 16;
 // network's n is at most 784. (The README has what other sizes measured.)
 constexpr int kMc = 144, kKc = 256, kNc = 4096;
 
-void MicroKernel6x16(int k, const float* a, const float* b, float* c, int ldc, bool accumulate) {
+void MicroKernel6x16(int k, const float* a, std::ptrdiff_t rs_a, std::ptrdiff_t cs_a,
+                     const float* b, float* c, int ldc, bool accumulate) {
   // Ask for the C tile now, so that its cache lines arrive while the k loop runs instead of
   // stalling the stores at the end (C is the one operand that was not packed into cache).
 #pragma GCC unroll 6
@@ -42,11 +43,11 @@ void MicroKernel6x16(int k, const float* a, const float* b, float* c, int ldc, b
   // one value of the A panel is broadcast and reused by all 16 columns, and C never leaves the
   // registers. Unrolling k by 4 amortizes the loop overhead.
 #pragma GCC unroll 4
-  for (int p = 0; p < k; ++p, a += kMr, b += kNr) {
+  for (int p = 0; p < k; ++p, a += cs_a, b += kNr) {
     const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
 #pragma GCC unroll 6
     for (int i = 0; i < kMr; ++i) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
+      const __m256 ai = _mm256_broadcast_ss(a + i * rs_a);
       acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
       acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
     }

@@ -24,7 +24,8 @@ constexpr int kMr = 8, kNr = 32;
 // Not tuned by measurement: the machine this was written on has no AVX-512.
 constexpr int kMc = 256, kKc = 192, kNc = 4096;
 
-void MicroKernel8x32(int k, const float* a, const float* b, float* c, int ldc, bool accumulate) {
+void MicroKernel8x32(int k, const float* a, std::ptrdiff_t rs_a, std::ptrdiff_t cs_a,
+                     const float* b, float* c, int ldc, bool accumulate) {
   // Ask for the C tile now, so that its cache lines arrive while the k loop runs instead of
   // stalling the stores at the end (C is the one operand that was not packed into cache).
 #pragma GCC unroll 8
@@ -44,11 +45,11 @@ void MicroKernel8x32(int k, const float* a, const float* b, float* c, int ldc, b
   // Per step p: one row of the B panel (two cache lines) is reused by all 8 rows, one value of
   // the A panel is broadcast to all 32 columns, and C stays in registers until the end.
 #pragma GCC unroll 4
-  for (int p = 0; p < k; ++p, a += kMr, b += kNr) {
+  for (int p = 0; p < k; ++p, a += cs_a, b += kNr) {
     const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 8
     for (int i = 0; i < kMr; ++i) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
+      const __m512 ai = _mm512_set1_ps(a[i * rs_a]);
       acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
       acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
     }

@@ -27,7 +27,8 @@ Vec Load(const float* p) {
 }
 void Store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 
-void MicroKernel6x8(int k, const float* a, const float* b, float* c, int ldc, bool accumulate) {
+void MicroKernel6x8(int k, const float* a, std::ptrdiff_t rs_a, std::ptrdiff_t cs_a, const float* b,
+                    float* c, int ldc, bool accumulate) {
   Vec acc[kMr][2] = {};
   // Ask for the C tile now, so that its cache lines arrive while the k loop runs instead of
   // stalling the stores at the end (C is the one operand that was not packed into cache).
@@ -37,11 +38,12 @@ void MicroKernel6x8(int k, const float* a, const float* b, float* c, int ldc, bo
     __builtin_prefetch(c + i * ldc + kNr - 1);
   }
 #pragma GCC unroll 4
-  for (int p = 0; p < k; ++p, a += kMr, b += kNr) {
+  for (int p = 0; p < k; ++p, a += cs_a, b += kNr) {
     const Vec b0 = Load(b), b1 = Load(b + kLanes);
 #pragma GCC unroll 6
     for (int i = 0; i < kMr; ++i) {
-      const Vec ai = {a[i], a[i], a[i], a[i]};  // broadcast (not Vec{} + a[i]: that adds 0.0f)
+      const float x = a[i * rs_a];
+      const Vec ai = {x, x, x, x};  // broadcast (not Vec{} + x: that adds 0.0f)
       acc[i][0] += ai * b0;
       acc[i][1] += ai * b1;
     }

@@ -257,7 +257,9 @@ TEST_P(NetworkConformance, DescribesItsEngine) {
   } else {
     EXPECT_EQ(engine.gemm, GetParam().gemm);
   }
-  if (GetParam().threads > 0) EXPECT_EQ(engine.threads, GetParam().threads);
+  if (GetParam().threads > 0) {
+    EXPECT_EQ(engine.threads, GetParam().threads);
+  }
   EXPECT_GE(engine.threads, 1);
 }
 

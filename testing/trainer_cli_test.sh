@@ -53,7 +53,8 @@ expect_error "larger than --limit" --dataset=fashion --limit=10 --batch_size=64
 cases=$((cases + 1))
 if "$trainer" --help >"$tmp/out" 2>"$tmp/err"; then
   for flag in --batch_size=64 '--data_dir=""' --dataset=mnist --epochs=5 '--gemm=""' \
-      --hidden=128 '--json_out=""' --learning_rate=0.1 --limit=0 --seed=1 --threads=0; do
+      --hidden=128 '--json_out=""' --learning_rate=0.1 --limit=0 --profile=false --seed=1 \
+      --threads=0; do
     grep -qF -- "  $flag " "$tmp/out" || { echo "FAIL: --help does not list $flag"; failures=$((failures + 1)); }
   done
   [ -s "$tmp/err" ] && { echo "FAIL: --help wrote to stderr"; failures=$((failures + 1)); }

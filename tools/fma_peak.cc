@@ -1,5 +1,5 @@
-// fma_peak: measures one core's peak fp32 FMA throughput for each vector width the CPU has, so
-// GEMM results can be quoted as a fraction of what the hardware can do at all.
+// fma_peak: measures the peak fp32 FMA throughput of one core (or all) for each vector width the
+// CPU has, so GEMM results can be quoted as a fraction of what the hardware can do at all.
 //
 // Peak = cores x FMA units x lanes x 2 flops (multiply + add) x clock. E.g. one Zen 3 core with
 // two 256-bit FMA pipes: 1 x 2 x 8 x 2 = 32 flop/cycle, ~110 GFLOP/s at 3.5 GHz. We measure
@@ -11,12 +11,31 @@
 // dependency chains are needed to keep both pipes busy; we run 12, which still fit in 16
 // registers with the two constants and so never touch memory.
 //
-// Usage: fma_peak [--seconds=S]   (time per width, default 0.4 s, split over 5 runs)
+// With --threads=N, N threads run the same loop at the same moment and their flops are summed:
+// the all-core peak that a threaded GEMM is quoted against. It is measured too, not multiplied
+// by N, because all cores busy may run at a lower clock than one, and a VM's "cores" may share
+// physical cores or be taken by the host.
+//
+// Usage: fma_peak [--seconds=S] [--threads=N]
+//   S: time per width (default 0.4 s, split over 5 runs); N: 0 = all cores (default 1).
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/barrier.h"
+
+ABSL_FLAG(double, seconds, 0.4, "measuring time per vector width, split over 5 runs");
+ABSL_FLAG(int32_t, threads, 1,
+          "threads running the FMA loop at once, their GFLOP/s summed; 0 = all cores");
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -27,7 +46,8 @@ namespace {
 constexpr int kChains = 12;
 constexpr int kRuns = 5;
 
-// The accumulators' sum is stored here, so the compiler must run every iteration.
+// The accumulators' sum is stored here, so the compiler must run every iteration. Threads race
+// on it; the value is never read, only the stores matter.
 volatile float g_sink;
 
 // A macro rather than a template: each width's loop must be compiled inside its own
@@ -72,59 +92,86 @@ double Seconds(double (*kernel)(long), long iters, double* flops) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// One run on `threads` threads that start together (a barrier): all the flops over the slowest
+// thread's time, the rate the machine sustained while every thread was busy.
+double ParallelGflops(double (*kernel)(long), long iters, int threads) {
+  std::vector<double> flops(threads), seconds(threads);
+  absl::Barrier* start = new absl::Barrier(threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      if (start->Block()) delete start;  // the last thread through frees it
+      seconds[t] = Seconds(kernel, iters, &flops[t]);
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  double total = 0;
+  for (double f : flops) total += f;
+  return total / *std::max_element(seconds.begin(), seconds.end());
+}
+
 // Best of kRuns runs of ~seconds/kRuns each: the best run is the one least disturbed by other
 // processes, interrupts and clock ramp-up.
-double PeakGflops(double (*kernel)(long), double seconds) {
+double PeakGflops(double (*kernel)(long), double seconds, int threads) {
   long iters = 1 << 14;
   double flops, t;
   while ((t = Seconds(kernel, iters, &flops)) < 0.02) iters *= 2;  // calibrate, warm the clock
   iters = static_cast<long>(iters * (seconds / kRuns) / t) + 1;
   double best = 0;
-  for (int r = 0; r < kRuns; ++r) {
-    t = Seconds(kernel, iters, &flops);
-    if (flops / t > best) best = flops / t;
-  }
+  for (int r = 0; r < kRuns; ++r) best = std::max(best, ParallelGflops(kernel, iters, threads));
   return best / 1e9;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  double seconds = 0.4;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--seconds=", 10) == 0 && std::atof(argv[i] + 10) > 0) {
-      seconds = std::atof(argv[i] + 10);
-    } else {
-      std::fprintf(stderr, "usage: %s [--seconds=S]  (per vector width)\n", argv[0]);
-      return 2;
-    }
+  absl::SetProgramUsageMessage(
+      "measures the fp32 FMA peak of each vector width.\nUsage: fma_peak [--seconds=S] "
+      "[--threads=N]");
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  const double seconds = absl::GetFlag(FLAGS_seconds);
+  int threads = absl::GetFlag(FLAGS_threads);
+  auto fail = [](const std::string& message) {
+    std::fprintf(stderr, "error: %s\n", message.c_str());
+    return 1;
+  };
+  if (rest.size() > 1) {
+    return fail(absl::StrCat("unexpected argument '", rest[1], "': options are --flag=value"));
   }
-  const char* line = "fp32 FMA peak, 1 core, %s: %.1f GFLOP/s\n";
+  if (!(seconds > 0)) return fail(absl::StrCat("--seconds=", seconds, ": must be more than 0"));
+  if (threads < 0) {
+    return fail(absl::StrCat("--threads=", threads, ": must be 0 (all cores) or more"));
+  }
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const std::string who = threads == 1 ? "1 core" : absl::StrCat(threads, " threads at once");
+  auto report = [&](const char* width, double gflops) {
+    std::printf("fp32 FMA peak, %s, %s: %.1f GFLOP/s\n", who.c_str(), width, gflops);
+  };
 #if defined(__x86_64__)
   // null in the JSON for widths this CPU (or its OS) does not support.
   char avx512[32] = "null", avx2[32] = "null";
   if (__builtin_cpu_supports("avx512f")) {
-    double g = PeakGflops(Fma512, seconds);
-    std::printf(line, "512-bit (avx512f)", g);
+    double g = PeakGflops(Fma512, seconds, threads);
+    report("512-bit (avx512f)", g);
     std::snprintf(avx512, sizeof avx512, "%.1f", g);
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    double g = PeakGflops(Fma256, seconds);
-    std::printf(line, "256-bit (avx2+fma)", g);
+    double g = PeakGflops(Fma256, seconds, threads);
+    report("256-bit (avx2+fma)", g);
     std::snprintf(avx2, sizeof avx2, "%.1f", g);
   }
-  double sse = PeakGflops(Fma128, seconds);
+  double sse = PeakGflops(Fma128, seconds, threads);
 #if defined(__FMA__)  // --config=native: the compiler fused a*b+c
-  std::printf(line, "128-bit (sse, fma)", sse);
+  report("128-bit (sse, fma)", sse);
 #else
-  std::printf(line, "128-bit (sse2 mul+add, no fma)", sse);
+  report("128-bit (sse2 mul+add, no fma)", sse);
 #endif
-  std::printf("{\"fma_peak_gflops\":{\"avx512\":%s,\"avx2\":%s,\"sse\":%.1f}}\n", avx512, avx2,
-              sse);
+  std::printf("{\"fma_peak_gflops\":{\"avx512\":%s,\"avx2\":%s,\"sse\":%.1f},\"threads\":%d}\n",
+              avx512, avx2, sse, threads);
 #else
-  double neon = PeakGflops(Fma128, seconds);
-  std::printf(line, "128-bit (neon)", neon);
-  std::printf("{\"fma_peak_gflops\":{\"neon\":%.1f}}\n", neon);
+  double neon = PeakGflops(Fma128, seconds, threads);
+  report("128-bit (neon)", neon);
+  std::printf("{\"fma_peak_gflops\":{\"neon\":%.1f},\"threads\":%d}\n", neon, threads);
 #endif
   return 0;
 }

@@ -1,0 +1,79 @@
+// The pool behind stage 5's parallel training step: every thread runs, barriers order phases,
+// and sleeping threads wake up again.
+#include "stage5_threads/thread_pool.h"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace stage5 {
+namespace {
+
+TEST(ThreadPool, RunsEveryThreadOnce) {
+  for (int size : {1, 2, 3, 8}) {
+    ThreadPool pool(size);
+    EXPECT_EQ(pool.size(), size);
+    for (int round = 0; round < 100; ++round) {
+      std::vector<std::atomic<int>> runs(size);
+      pool.Run([&](int t) { runs[t].fetch_add(1); });
+      for (int t = 0; t < size; ++t) ASSERT_EQ(runs[t].load(), 1) << "size " << size;
+    }
+  }
+}
+
+TEST(ThreadPool, AtLeastOneThread) { EXPECT_EQ(ThreadPool(0).size(), 1); }
+
+// Each phase reads what every thread wrote in the phase before, which the barrier must order.
+// Without it, a thread would read slots of the previous phase and the sum would be off.
+TEST(ThreadPool, BarrierSeparatesPhases) {
+  for (int size : {2, 3, 4}) {
+    ThreadPool pool(size);
+    std::vector<int> slots(size, 0);
+    std::vector<int> sums(size, 0);
+    pool.Run([&](int t) {
+      for (int phase = 1; phase <= 2000; ++phase) {
+        slots[t] = phase * (t + 1);
+        pool.Barrier();
+        int sum = 0;
+        for (int other = 0; other < size; ++other) sum += slots[other];
+        if (sum != phase * size * (size + 1) / 2) sums[t] = -1;
+        pool.Barrier();  // nobody writes the next phase's slot before all have read this one
+      }
+    });
+    for (int t = 0; t < size; ++t) EXPECT_EQ(sums[t], 0) << "size " << size << " thread " << t;
+  }
+}
+
+// After a pause longer than the spin, the workers sleep; the next Run must wake them.
+TEST(ThreadPool, WakesSleepingWorkers) {
+  ThreadPool pool(3);
+  for (int round = 0; round < 3; ++round) {
+    std::this_thread::sleep_for(std::chrono::microseconds(20 * ThreadPool::kSpinMicroseconds));
+    std::atomic<int> runs{0};
+    pool.Run([&](int t) {
+      if (t == 0) {  // the caller arrives late at the barrier: the others fall asleep there
+        std::this_thread::sleep_for(std::chrono::microseconds(5 * ThreadPool::kSpinMicroseconds));
+      }
+      pool.Barrier();
+      runs.fetch_add(1);
+    });
+    EXPECT_EQ(runs.load(), 3);
+  }
+}
+
+TEST(ThreadPool, ManyShortRegions) {
+  ThreadPool pool(2);
+  long total = 0;
+  std::vector<long> parts(2, 0);
+  for (int round = 0; round < 20000; ++round) {
+    pool.Run([&](int t) { parts[t] += t + 1; });
+  }
+  for (long part : parts) total += part;
+  EXPECT_EQ(total, 20000 * 3);
+}
+
+}  // namespace
+}  // namespace stage5
