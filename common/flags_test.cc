@@ -2,6 +2,7 @@
 // with a one-line message naming its flag.
 #include "common/flags.h"
 
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
@@ -25,6 +27,9 @@ ABSL_DECLARE_FLAG(std::string, hidden);
 ABSL_DECLARE_FLAG(uint64_t, seed);
 ABSL_DECLARE_FLAG(int32_t, limit);
 ABSL_DECLARE_FLAG(std::string, json_out);
+ABSL_DECLARE_FLAG(std::string, gemm);
+ABSL_DECLARE_FLAG(int32_t, threads);
+ABSL_DECLARE_FLAG(bool, profile);
 
 namespace common {
 namespace {
@@ -111,6 +116,22 @@ TEST(ValidateConfig, LearningRate) {
     TrainConfig c;
     c.learning_rate = rate;
     ExpectInvalid(ValidateConfig(c), "--learning_rate");
+  }
+}
+
+// The networks compute in float: the rate must be a normal float, neither 0 there nor infinite.
+TEST(ValidateConfig, LearningRateMustBeANormalFloat) {
+  for (double rate : {1e-46, 1e-39, 1e39, 3.5e38}) {
+    SCOPED_TRACE(rate);
+    TrainConfig c;
+    c.learning_rate = rate;
+    ExpectInvalid(ValidateConfig(c), "--learning_rate");
+    EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("normal float"));
+  }
+  for (double rate : {double{FLT_MIN}, 1e-6, 5.0, double{FLT_MAX}}) {
+    TrainConfig c;
+    c.learning_rate = rate;
+    EXPECT_TRUE(ValidateConfig(c).ok()) << rate;
   }
 }
 
@@ -253,6 +274,128 @@ TEST_F(ConfigFromFlagsTest, Hidden) {
     absl::SetFlag(&FLAGS_hidden, text);
     ExpectInvalid(ConfigFromFlags().status(), "--hidden");
   }
+}
+
+// ---- ParseFlags -------------------------------------------------------------------------------
+
+class ParseFlagsTest : public ::testing::Test {
+ protected:
+  absl::Status Parse(const std::vector<std::string>& args) { return ParseFlags(args, &help_); }
+  void ExpectError(const std::vector<std::string>& args, const std::string& message) {
+    const absl::Status status = Parse(args);
+    ASSERT_FALSE(status.ok()) << "accepted: " << testing::PrintToString(args);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(status.message(), message);
+  }
+  bool help_ = false;
+
+ private:
+  absl::FlagSaver saver_;
+};
+
+TEST_F(ParseFlagsTest, EveryForm) {
+  ASSERT_TRUE(Parse({"--epochs=3", "--hidden", "64,32", "-seed=7", "-limit", "640",
+                     "--learning_rate=0.05", "--dataset=fashion", "--json_out="})
+                  .ok());
+  EXPECT_EQ(absl::GetFlag(FLAGS_epochs), 3);
+  EXPECT_EQ(absl::GetFlag(FLAGS_hidden), "64,32");
+  EXPECT_EQ(absl::GetFlag(FLAGS_seed), 7u);
+  EXPECT_EQ(absl::GetFlag(FLAGS_limit), 640);
+  EXPECT_EQ(absl::GetFlag(FLAGS_learning_rate), 0.05);
+  EXPECT_EQ(absl::GetFlag(FLAGS_dataset), "fashion");
+  EXPECT_FALSE(help_);
+  ASSERT_TRUE(Parse({}).ok());
+  ASSERT_TRUE(Parse({"--epochs=2", "--"}).ok());  // a final "--" ends the flags
+  EXPECT_EQ(absl::GetFlag(FLAGS_epochs), 2);
+  ASSERT_TRUE(Parse({"--epochs", "-4"}).ok());  // taken as the value, refused by ValidateConfig
+  EXPECT_EQ(absl::GetFlag(FLAGS_epochs), -4);
+}
+
+TEST_F(ParseFlagsTest, Help) {
+  for (const char* arg : {"--help", "-h", "--helpfull", "-help", "--helpshort"}) {
+    ASSERT_TRUE(Parse({"--epochs=2", arg}).ok()) << arg;
+    EXPECT_TRUE(help_) << arg;
+  }
+}
+
+// One mistake, one line, naming the argument and showing the right form.
+TEST_F(ParseFlagsTest, FlagWithoutValue) {
+  ExpectError({"--epochs"}, "--epochs needs a value, e.g. --epochs=5");
+  ExpectError({"--epochs", "--seed=2"}, "--epochs needs a value, e.g. --epochs=5");
+  ExpectError({"--json_out"}, "--json_out needs a value, e.g. --json_out=VALUE");
+  ExpectError({"--learning_rate"}, "--learning_rate needs a value, e.g. --learning_rate=0.1");
+}
+
+TEST_F(ParseFlagsTest, BadValues) {
+  ExpectError({"--epochs=abc"},
+              "--epochs=abc: expected a whole number of at most 2147483647, e.g. --epochs=5");
+  ExpectError({"--epochs="},
+              "--epochs=: expected a whole number of at most 2147483647, e.g. --epochs=5");
+  ExpectError({"--epochs=99999999999"},
+              "--epochs=99999999999: expected a whole number of at most 2147483647, e.g. "
+              "--epochs=5");
+  ExpectError({"--seed=-1"}, "--seed=-1: expected a whole number from 0 up, e.g. --seed=1");
+  ExpectError({"--learning_rate=fast"},
+              "--learning_rate=fast: expected a number, e.g. --learning_rate=0.1");
+  ExpectError({"--profile=maybe"}, "--profile=maybe: expected true or false, e.g. --profile=false");
+}
+
+// A bool flag needs no value; --noNAME turns it off.
+TEST_F(ParseFlagsTest, BoolFlags) {
+  ASSERT_TRUE(Parse({"--profile"}).ok());
+  EXPECT_TRUE(absl::GetFlag(FLAGS_profile));
+  ASSERT_TRUE(Parse({"--noprofile"}).ok());
+  EXPECT_FALSE(absl::GetFlag(FLAGS_profile));
+  ASSERT_TRUE(Parse({"--profile=true", "--epochs", "3"}).ok());
+  EXPECT_TRUE(absl::GetFlag(FLAGS_profile));
+  EXPECT_EQ(absl::GetFlag(FLAGS_epochs), 3);
+  ExpectError({"--noprofile=true"}, "unknown flag '--noprofile=true': see --help for the flags");
+}
+
+TEST_F(ParseFlagsTest, UnknownFlagsAndStrayArguments) {
+  ExpectError({"--no_such_flag=1"}, "unknown flag '--no_such_flag=1': see --help for the flags");
+  ExpectError({"--nodataset"}, "unknown flag '--nodataset': see --help for the flags");
+  // Abseil's own flags are no trainer flags.
+  ExpectError({"--flagfile=/etc/passwd"},
+              "unknown flag '--flagfile=/etc/passwd': see --help for the flags");
+  ExpectError({"--fromenv=epochs"}, "unknown flag '--fromenv=epochs': see --help for the flags");
+  ExpectError({"stray"}, "unexpected argument 'stray': options are --flag=value");
+  ExpectError({"-"}, "unexpected argument '-': options are --flag=value");
+  ExpectError({"--epochs=1", "--", "x"}, "unexpected argument 'x': options are --flag=value");
+  ExpectError({"--=5"}, "unknown flag '--=5': see --help for the flags");
+}
+
+TEST_F(ParseFlagsTest, FirstMistakeOnly) {
+  ExpectError({"--epochs=x", "--batch_size=y", "--zzz"},
+              "--epochs=x: expected a whole number of at most 2147483647, e.g. --epochs=5");
+}
+
+// ---- FlagsHelp, Printable ---------------------------------------------------------------------
+
+TEST(FlagsHelp, ListsEveryTrainerFlagWithItsDefault) {
+  const std::string help = FlagsHelp("usage line");
+  EXPECT_EQ(help.rfind("usage line\n", 0), 0u);
+  int listed = 0;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (flag->Filename().find("common/flags.cc") == std::string::npos) continue;
+    const std::string value = flag->DefaultValue();
+    EXPECT_THAT(help,
+                HasSubstr("  --" + std::string(name) + "=" + (value.empty() ? "\"\"" : value)));
+    EXPECT_THAT(help, HasSubstr(flag->Help()));
+    ++listed;
+  }
+  EXPECT_EQ(listed, 12);
+  EXPECT_THAT(help, HasSubstr("--epochs=5 "));
+  EXPECT_THAT(help, HasSubstr("--learning_rate=0.1 "));
+  EXPECT_THAT(help, Not(HasSubstr("flagfile")));
+}
+
+TEST(Printable, EscapesControlCharactersOnly) {
+  EXPECT_EQ(Printable("a\nb"), "a\\nb");
+  EXPECT_EQ(Printable("tab\there\r"), "tab\\there\\r");
+  EXPECT_EQ(Printable("\x1b[31mred\x7f"), "\\x1b[31mred\\x7f");
+  EXPECT_EQ(Printable(std::string("nul\0!", 5)), "nul\\x00!");
+  EXPECT_EQ(Printable("caf\xc3\xa9 \"quoted\" back\\slash"), "caf\xc3\xa9 \"quoted\" back\\slash");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // file can be broken. Each error must be one line that names the file and the problem.
 #include "common/idx.h"
 
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -83,6 +85,38 @@ std::string WriteGz(const std::string& name, const Bytes& bytes) {
   }
   EXPECT_EQ(gzclose(f), Z_OK);
   return path;
+}
+
+// `bytes` as one gzip member, in memory.
+Bytes Gzip(const Bytes& bytes) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+            Z_OK);
+  Bytes out(deflateBound(&z, bytes.size()));
+  z.next_in = const_cast<uint8_t*>(bytes.data());
+  z.avail_in = static_cast<uInt>(bytes.size());
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+Bytes Concat(Bytes a, const Bytes& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// MNIST-like images: mostly zero, a blob of strokes in the middle.
+Bytes MnistLikeImages(int count) {
+  Bytes pixels(static_cast<size_t>(count) * 784, 0);
+  const Bytes noise = Pattern(pixels.size());
+  for (size_t i = 0; i < pixels.size(); ++i) {
+    const int row = static_cast<int>(i % 784) / 28, col = static_cast<int>(i % 28);
+    if (row > 5 && row < 22 && col > 7 && col < 20 && noise[i] > 100) pixels[i] = noise[i];
+  }
+  return pixels;
 }
 
 Bytes ReadRaw(const std::string& path) {
@@ -331,6 +365,184 @@ TEST(LoadIdxErrors, GzipTrailerCutOff) {
   compressed.resize(compressed.size() - 8);
   const std::string path = WriteRaw("no_trailer.gz", compressed);
   ExpectError(LoadIdxLabels(path), path, "truncated");
+}
+
+// ---- Integrity at realistic sizes --------------------------------------------------------------
+// zlib's gzread() only notices a missing trailer when the whole file fits its first buffer
+// (about 16 KiB): these files are the sizes of MNIST's.
+
+Bytes SixtyThousandLabels() {
+  Bytes labels = Pattern(60000);
+  for (uint8_t& label : labels) label %= 10;
+  return LabelsIdx(labels);
+}
+
+TEST(LoadIdxIntegrity, RealisticFilesLoad) {
+  const Bytes labels = SixtyThousandLabels();
+  const Bytes labels_gz = Gzip(labels);
+  ASSERT_GT(labels_gz.size(), 20000u);
+  absl::StatusOr<std::vector<uint8_t>> got = LoadIdxLabels(WriteRaw("labels60k.gz", labels_gz));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, Bytes(labels.begin() + 8, labels.end()));
+
+  const Bytes images = ImagesIdx(10000, MnistLikeImages(10000));
+  const Bytes images_gz = Gzip(images);
+  ASSERT_GT(images_gz.size(), 1000000u);
+  absl::StatusOr<Images> loaded = LoadIdxImages(WriteRaw("images10k.gz", images_gz));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->count, 10000);
+  EXPECT_EQ(loaded->pixels, Bytes(images.begin() + 16, images.end()));
+}
+
+// The last 1-8 bytes are the trailer (CRC-32, length); the 9th is the end of the deflate data.
+TEST(LoadIdxIntegrity, TrailerCutOffLargeFiles) {
+  const Bytes labels_gz = Gzip(SixtyThousandLabels());
+  const Bytes images_gz = Gzip(ImagesIdx(10000, MnistLikeImages(10000)));
+  for (size_t cut = 1; cut <= 9; ++cut) {
+    SCOPED_TRACE(cut);
+    const std::string labels =
+        WriteRaw("labels_cut.gz", Bytes(labels_gz.begin(), labels_gz.end() - cut));
+    ExpectError(LoadIdxLabels(labels), labels, "truncated");
+    const std::string images =
+        WriteRaw("images_cut.gz", Bytes(images_gz.begin(), images_gz.end() - cut));
+    ExpectError(LoadIdxImages(images), images, "truncated");
+  }
+}
+
+TEST(LoadIdxIntegrity, ChecksumAndLengthMismatch) {
+  const Bytes good = Gzip(ImagesIdx(10000, MnistLikeImages(10000)));
+  Bytes bad_crc = good;
+  bad_crc[bad_crc.size() - 8] ^= 0x01;
+  const std::string crc = WriteRaw("bad_crc.gz", bad_crc);
+  ExpectError(LoadIdxImages(crc), crc, "incorrect data check");
+  Bytes bad_length = good;
+  bad_length[bad_length.size() - 4] ^= 0x01;
+  const std::string length = WriteRaw("bad_length.gz", bad_length);
+  ExpectError(LoadIdxImages(length), length, "incorrect length check");
+}
+
+// One bit flipped in the compressed data: whatever deflate makes of it, the CRC must not match,
+// with or without the trailer.
+TEST(LoadIdxIntegrity, BitFlipInCompressedData) {
+  const Bytes good = Gzip(SixtyThousandLabels());
+  for (size_t from_end : {12, 40, 200, 5000}) {
+    SCOPED_TRACE(from_end);
+    Bytes flipped = good;
+    flipped[flipped.size() - from_end] ^= 0x10;
+    const std::string path = WriteRaw("flipped.gz", flipped);
+    ExpectError(LoadIdxLabels(path), path, "corrupt");
+    const std::string cut = WriteRaw("flipped_cut.gz", Bytes(flipped.begin(), flipped.end() - 4));
+    EXPECT_FALSE(LoadIdxLabels(cut).ok());
+  }
+}
+
+TEST(LoadIdxIntegrity, DataAfterTheGzipStream) {
+  const Bytes small = Gzip(LabelsIdx({1, 2, 3}));
+  const Bytes large = Gzip(SixtyThousandLabels());
+  for (const Bytes* gz : {&small, &large}) {
+    for (const Bytes& tail : {Bytes{0}, Bytes(512, 0), Bytes{'x', 'y', 'z'}, Bytes{0x1f}}) {
+      SCOPED_TRACE(testing::Message() << gz->size() << " + " << tail.size());
+      const std::string path = WriteRaw("tail.gz", Concat(*gz, tail));
+      ExpectError(LoadIdxLabels(path), path,
+                  absl::StrCat("has ", tail.size(), " bytes after the end of its gzip stream"));
+    }
+  }
+}
+
+// Several gzip members make one stream, as gzip(1) reads `cat a.gz b.gz`.
+TEST(LoadIdxIntegrity, ConcatenatedMembersAreOneStream) {
+  const Bytes images = ImagesIdx(3000, MnistLikeImages(3000));
+  const size_t half = images.size() / 2 + 7;  // anywhere, even inside an image
+  const Bytes two = Concat(Gzip(Bytes(images.begin(), images.begin() + half)),
+                           Gzip(Bytes(images.begin() + half, images.end())));
+  absl::StatusOr<Images> loaded = LoadIdxImages(WriteRaw("two_members.gz", two));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->pixels, Bytes(images.begin() + 16, images.end()));
+
+  // An empty member after the data adds nothing (gzip -c /dev/null >> file).
+  absl::StatusOr<Images> with_empty =
+      LoadIdxImages(WriteRaw("empty_member.gz", Concat(two, Gzip({}))));
+  ASSERT_TRUE(with_empty.ok()) << with_empty.status();
+  EXPECT_EQ(with_empty->count, 3000);
+
+  // A member with data after the payload is data the header did not announce.
+  const std::string extra = WriteRaw("extra_member.gz", Concat(two, Gzip({0})));
+  ExpectError(LoadIdxImages(extra), extra, "more bytes than its header announces");
+
+  // A second member cut short.
+  const Bytes second = Gzip(Bytes(images.begin() + half, images.end()));
+  const std::string cut =
+      WriteRaw("cut_member.gz", Concat(Gzip(Bytes(images.begin(), images.begin() + half)),
+                                       Bytes(second.begin(), second.begin() + second.size() / 2)));
+  ExpectError(LoadIdxImages(cut), cut, "truncated");
+}
+
+// ---- Files that are not files -----------------------------------------------------------------
+
+TEST(LoadIdxErrors, FifoIsRefusedWithoutWaiting) {
+  const std::string path = TmpPath("fifo");
+  std::remove(path.c_str());
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  ExpectError(LoadIdxImages(path), path, "is a FIFO, not a regular file");
+  ExpectError(IdxItemCount(path, 1), path, "is a FIFO");
+}
+
+TEST(LoadIdxErrors, DirectoryAndDeviceAreRefused) {
+  const std::string dir = TmpPath("a_directory");
+  mkdir(dir.c_str(), 0755);
+  ExpectError(LoadIdxLabels(dir), dir, "is a directory, not a regular file");
+  ExpectError(LoadIdxImages("/dev/zero"), "/dev/zero", "is a character device");
+}
+
+// ---- Only the first images kept -----------------------------------------------------------------
+
+TEST(LoadIdxImagesLimit, KeepsTheFirstImages) {
+  const Bytes payload = MnistLikeImages(50);
+  for (bool gz : {false, true}) {
+    SCOPED_TRACE(gz);
+    const std::string path = gz ? WriteRaw("limit.gz", Gzip(ImagesIdx(50, payload)))
+                                : WriteRaw("limit", ImagesIdx(50, payload));
+    absl::StatusOr<Images> images = LoadIdxImages(path, 3);
+    ASSERT_TRUE(images.ok()) << images.status();
+    EXPECT_EQ(images->count, 3);
+    EXPECT_EQ(images->pixels, Bytes(payload.begin(), payload.begin() + 3 * 784));
+    absl::StatusOr<Images> all = LoadIdxImages(path, 50);
+    ASSERT_TRUE(all.ok()) << all.status();
+    EXPECT_EQ(all->count, 50);
+    absl::StatusOr<Images> more = LoadIdxImages(path, 1000);
+    ASSERT_TRUE(more.ok()) << more.status();
+    EXPECT_EQ(more->count, 50);
+  }
+}
+
+// The images beyond the limit are not kept, but the file is still checked to its end.
+TEST(LoadIdxImagesLimit, StillChecksTheWholeFile) {
+  const Bytes idx = ImagesIdx(50, MnistLikeImages(50));
+  Bytes bad_crc = Gzip(idx);
+  bad_crc[bad_crc.size() - 8] ^= 0x01;
+  const std::string crc = WriteRaw("limit_crc.gz", bad_crc);
+  ExpectError(LoadIdxImages(crc, 3), crc, "incorrect data check");
+  const std::string cut = WriteRaw("limit_cut", Bytes(idx.begin(), idx.end() - 1));
+  ExpectError(LoadIdxImages(cut, 3), cut, "truncated");
+  const std::string cut_gz = WriteRaw("limit_cut.gz", [&] {
+    const Bytes gz = Gzip(idx);
+    return Bytes(gz.begin(), gz.end() - 3);
+  }());
+  ExpectError(LoadIdxImages(cut_gz, 3), cut_gz, "truncated");
+}
+
+TEST(IdxItemCount, ReadsOnlyTheHeader) {
+  // A header announcing 10,000,000 images and no data: the count is what the header says.
+  const std::string path = WriteRaw("ten_million", ImagesIdx(10000000, {}));
+  absl::StatusOr<uint32_t> count = IdxItemCount(path, 3);
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(*count, 10000000u);
+  // Loading it finds at once that the data is missing (the file size says so).
+  ExpectError(LoadIdxImages(path), path, "ends in the middle of the data");
+  const std::string gz = WriteRaw("ten_million.gz", Gzip(ImagesIdx(10000000, {})));
+  ExpectError(LoadIdxImages(gz), gz, "ends in the middle of the data");
+  ExpectError(IdxItemCount(WriteRaw("labels_as_count", LabelsIdx({1})), 3),
+              TmpPath("labels_as_count"), "expected 3");
 }
 
 }  // namespace

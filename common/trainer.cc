@@ -5,11 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <memory>
+#include <new>
 #include <string>
 
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -17,8 +16,10 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/machine.h"
+#include "common/memory.h"
 #include "common/model.h"
 #include "common/profile.h"
+#include "common/record_file.h"
 #include "common/rng.h"
 
 namespace common {
@@ -147,39 +148,58 @@ absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfi
   return history;
 }
 
-int TrainerMain(int argc, char** argv, const char* stage, NetworkFactory make_network) {
-  absl::SetProgramUsageMessage(absl::StrCat("trains the MNIST perceptron of ", stage,
-                                            ".\nExample: bazel run //", stage,
-                                            ":train -- --dataset=fashion --epochs=1"));
-  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
-  auto fail = [](absl::string_view message) {
-    std::fprintf(stderr, "error: %.*s\n", static_cast<int>(message.size()), message.data());
-    return 1;
-  };
-  if (rest.size() > 1) {
-    return fail(absl::StrCat("unexpected argument '", rest[1], "': options are --flag=value"));
+namespace {
+
+int Fail(absl::string_view message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "error: %s\n", Printable(message).c_str());
+  return 1;
+}
+
+// One class in ten: a network that learned nothing (every ReLU dead, say) scores about this.
+constexpr double kChanceAccuracy = 1.0 / kClasses;
+
+int RunTrainer(int argc, char** argv, const char* stage, NetworkFactory make_network) {
+  bool help = false;
+  absl::Status parsed = ParseFlags(std::vector<std::string>(argv + 1, argv + argc), &help);
+  if (!parsed.ok()) return Fail(parsed.message());
+  if (help) {
+    std::printf("%s", FlagsHelp(absl::StrCat("train: trains the MNIST perceptron of ", stage,
+                                             ".\nExample: bazel run //", stage,
+                                             ":train -- --dataset=fashion --epochs=1"))
+                          .c_str());
+    return 0;
   }
   absl::StatusOr<TrainConfig> config = ConfigFromFlags();
-  if (!config.ok()) return fail(config.status().message());
-  // Before the data: a wrong --gemm should not wait for 60,000 images to load.
+  if (!config.ok()) return Fail(config.status().message());
+
+  // Everything that can be checked before the data is loaded and the network built is: a typo
+  // should cost a second, not a training run (or the machine's memory).
+  std::unique_ptr<RecordFile> json_file;
+  if (!config->json_out.empty()) {
+    absl::StatusOr<std::unique_ptr<RecordFile>> opened = RecordFile::Open(config->json_out);
+    if (!opened.ok()) return Fail(opened.status().message());
+    json_file = std::move(*opened);
+  }
+  absl::StatusOr<DatasetShape> shape = PeekDataset(config->dataset, config->data_dir);
+  if (!shape.ok()) return Fail(shape.status().message());
+  const int train_count =
+      config->limit > 0 ? std::min(config->limit, shape->train_count) : shape->train_count;
+  if (config->batch_size > train_count) {
+    return Fail(absl::StrCat("--batch_size=", config->batch_size, " is larger than the ",
+                             train_count, " training samples"));
+  }
   const std::vector<int> sizes = LayerSizes(config->hidden);
+  const MemoryNeed need = {DataBytes(train_count, shape->test_count),
+                           ModelBytes(sizes, config->batch_size)};
+  absl::Status memory = CheckMemory(need, AvailableMemory());
+  if (!memory.ok()) return Fail(memory.message());
+
   absl::StatusOr<std::unique_ptr<Network>> network =
       make_network({sizes, config->gemm, config->threads});
-  if (!network.ok()) return fail(network.status().message());
-  absl::StatusOr<Dataset> data = LoadDataset(config->dataset, config->data_dir);
-  if (!data.ok()) return fail(data.status().message());
-  if (config->limit > 0) Truncate(data->train, config->limit);
-  if (config->batch_size > data->train.count) {
-    return fail(absl::StrCat("--batch_size=", config->batch_size, " is larger than the ",
-                             data->train.count, " training samples"));
-  }
-
-  // Open the record file now: a typo in its path should not cost a whole training run.
-  std::ofstream json_file;
-  if (!config->json_out.empty()) {
-    json_file.open(config->json_out);
-    if (!json_file) return fail(absl::StrCat("cannot write --json_out=", config->json_out));
-  }
+  if (!network.ok()) return Fail(network.status().message());
+  absl::StatusOr<Dataset> data = LoadDataset(config->dataset, config->data_dir, config->limit);
+  if (!data.ok()) return Fail(data.status().message());
 
   RunRecord record;
   record.stage = stage;
@@ -195,30 +215,60 @@ int TrainerMain(int argc, char** argv, const char* stage, NetworkFactory make_ne
       "%s (%s): %s perceptron on %s (%d train / %d test samples from %s), batch %d, "
       "learning rate %g, %d epochs\n",
       stage, EngineLine(record.engine).c_str(), absl::StrJoin(sizes, "-").c_str(),
-      data->name.c_str(), data->train.count, data->test.count, data->dir.c_str(),
+      data->name.c_str(), data->train.count, data->test.count, Printable(data->dir).c_str(),
       config->batch_size, config->learning_rate, config->epochs);
   std::fflush(stdout);
 
   absl::StatusOr<std::vector<EpochStats>> epochs =
       Train(**network, *config, *data, /*show_progress=*/true);
-  if (!epochs.ok()) return fail(epochs.status().message());
+  if (!epochs.ok()) return Fail(epochs.status().message());
   record.epochs = *epochs;
 
   double seconds = 0;
   for (const EpochStats& e : record.epochs) seconds += e.seconds;
+  const double accuracy = record.epochs.back().test_accuracy;
   std::printf("%s: test accuracy %.2f%% after %d epochs, %.3f s per epoch on %s\n", stage,
-              100 * record.epochs.back().test_accuracy, config->epochs, seconds / config->epochs,
+              100 * accuracy, config->epochs, seconds / config->epochs,
               MachineLine(record.machine).c_str());
   // The record is for programs: written to --json_out, and to stdout when that is a pipe or a
   // file (the last line), not to a person's terminal.
   const std::string json = ToJson(record);
   if (!isatty(fileno(stdout))) std::printf("%s\n", json.c_str());
-  if (json_file.is_open()) {
-    json_file << json << "\n";
-    json_file.close();
-    if (!json_file) return fail(absl::StrCat("cannot write --json_out=", config->json_out));
+  if (json_file != nullptr) {
+    absl::Status written = json_file->Commit(json + "\n");
+    if (!written.ok()) return Fail(written.message());
+  }
+  // A run that ends where guessing would is a failure, even though nothing crashed.
+  if (accuracy < 1.5 * kChanceAccuracy) {
+    const double default_rate = TrainConfig().learning_rate;
+    return Fail(absl::StrFormat(
+        "test accuracy %.2f%% after %d epochs is chance level (one class in %d): the network "
+        "learned nothing; %s",
+        100 * accuracy, config->epochs, kClasses,
+        config->learning_rate > default_rate
+            ? absl::StrFormat("the learning rate is likely too high (--learning_rate=%g; the "
+                              "default is %g)",
+                              config->learning_rate, default_rate)
+            : "train on more samples or for more epochs (--limit, --epochs), or check "
+              "--learning_rate"));
   }
   return 0;
+}
+
+}  // namespace
+
+int TrainerMain(int argc, char** argv, const char* stage, NetworkFactory make_network) {
+  // Memory is checked before anything big is allocated (CheckMemory), but an allocation can
+  // still fail (another process took the memory meanwhile): one line, not an abort.
+  try {
+    return RunTrainer(argc, argv, stage, make_network);
+  } catch (const std::bad_alloc&) {
+    return Fail(
+        "out of memory: the machine could not give this run what it needs; train on fewer "
+        "samples (--limit) or use a smaller --hidden");
+  } catch (const std::exception& e) {
+    return Fail(absl::StrCat("unexpected error: ", e.what()));
+  }
 }
 
 }  // namespace common
