@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "common/model.h"
 
@@ -43,6 +44,14 @@ class Network {
   virtual void ApplyGradients(float learning_rate) = 0;
 
   virtual Engine Describe() const { return Engine(); }
+
+  // Runs work(begin, end) over the rows [0, rows) of a batch, split in blocks that may run on
+  // several threads at once, and returns when all are done. The trainer gathers each batch
+  // through it, so that a network on several threads gathers on all of them. By default: one
+  // block, on the calling thread.
+  virtual void ForRows(int rows, absl::FunctionRef<void(int begin, int end)> work) {
+    work(0, rows);
+  }
 };
 
 // What the trainer (flags --gemm and --threads) and the tests ask a stage for.

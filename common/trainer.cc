@@ -102,14 +102,20 @@ absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfi
       const int n = std::min(batch_size, train.count - first);
       {
         PROFILE_SCOPE("gather batch");  // the shuffled samples into one contiguous batch
-        GatherPixels(train, &order[first], n, inputs.data());
-        for (int i = 0; i < n; ++i) labels[i] = train.labels[order[first + i]];
-        // The next batch's images are scattered over the whole data set, far beyond the
-        // caches: ask for them now, so that they arrive while this batch trains.
         const int next = first + batch_size;
-        if (next < train.count) {
-          PrefetchPixels(train, order.data() + next, std::min(batch_size, train.count - next));
-        }
+        const int next_n = std::max(0, std::min(batch_size, train.count - next));
+        network.ForRows(n, [&](int begin, int end) {
+          const int* samples = order.data() + first + begin;
+          GatherPixels(train, samples, end - begin,
+                       &inputs[static_cast<size_t>(begin) * kImagePixels]);
+          for (int i = begin; i < end; ++i) labels[i] = train.labels[order[first + i]];
+          // The next batch's images are scattered over the whole data set, far beyond the
+          // caches: ask for them now, so that they arrive while this batch trains.
+          const int prefetch_end = std::min(end, next_n);
+          if (begin < prefetch_end) {
+            PrefetchPixels(train, order.data() + next + begin, prefetch_end - begin);
+          }
+        });
       }
       const double loss = network.Backward(inputs.data(), labels.data(), n, logits.data());
       // A healthy run starts near ln(10) = 2.3; a mean of 1000 nats means the weights have

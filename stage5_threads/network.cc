@@ -106,6 +106,13 @@ void Network::UpdateOwnSlice(int t) {
   if (t == 0) LoadFused();  // only a library with one step thread has fused layers
 }
 
+void Network::ForRows(int rows, absl::FunctionRef<void(int begin, int end)> work) {
+  pool_.Run([&](int t) {
+    const int begin = rows * t / pool_.size(), end = rows * (t + 1) / pool_.size();
+    if (begin < end) work(begin, end);
+  });
+}
+
 void Network::Resize(int batch) {
   for (size_t l = 0; l < outputs_.size(); ++l) {
     outputs_[l].resize(static_cast<size_t>(batch) * sizes_[l + 1]);

@@ -32,6 +32,8 @@ class Network : public common::Network {
   common::Parameters GetGradients() const override;
   void ApplyGradients(float learning_rate) override;
   common::Engine Describe() const override;  // the backend, its threads and its kernels
+  // The batch's rows split between the pool's threads (the trainer gathers the batch so).
+  void ForRows(int rows, absl::FunctionRef<void(int begin, int end)> work) override;
 
  private:
   // Columns [Begin, End) of hidden layer l that `thread` owns: whole cache lines of 16 floats.
