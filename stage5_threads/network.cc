@@ -43,8 +43,41 @@ int Network::Begin(size_t l, int thread) const {
   return std::min(width, thread * per_thread * kLine);
 }
 
+void Network::ToBlocks(common::Parameters* p) const {
+  for (size_t l = 0; l + 1 < p->layers.size(); ++l) {
+    common::Layer& layer = p->layers[l];
+    common::Floats blocked(layer.weights.size());
+    for (int t = 0; t < pool_.size(); ++t) {
+      const int begin = Begin(l, t), width = End(l, t) - begin;
+      float* block = Block(blocked, l, t);
+      for (int i = 0; i < layer.inputs; ++i) {
+        const float* row = &layer.weights[static_cast<size_t>(i) * layer.outputs + begin];
+        std::copy(row, row + width, block + static_cast<size_t>(i) * width);
+      }
+    }
+    layer.weights = std::move(blocked);
+  }
+}
+
+void Network::FromBlocks(common::Parameters* p) const {
+  for (size_t l = 0; l + 1 < p->layers.size(); ++l) {
+    common::Layer& layer = p->layers[l];
+    common::Floats row_major(layer.weights.size());
+    for (int t = 0; t < pool_.size(); ++t) {
+      const int begin = Begin(l, t), width = End(l, t) - begin;
+      const float* block = Block(layer.weights, l, t);
+      for (int i = 0; i < layer.inputs; ++i) {
+        const float* from = block + static_cast<size_t>(i) * width;
+        std::copy(from, from + width, &row_major[static_cast<size_t>(i) * layer.outputs + begin]);
+      }
+    }
+    layer.weights = std::move(row_major);
+  }
+}
+
 void Network::SetParameters(const common::Parameters& parameters) {
   parameters_ = parameters;
+  ToBlocks(&parameters_);
   pending_learning_rate_ = 0;
   LoadFused();
 }
@@ -68,10 +101,15 @@ common::Parameters Network::GetParameters() const {
       layer.bias[j] -= pending_learning_rate_ * gradient.bias[j];
     }
   }
+  FromBlocks(&p);
   return p;
 }
 
-common::Parameters Network::GetGradients() const { return gradients_; }
+common::Parameters Network::GetGradients() const {
+  common::Parameters g = gradients_;
+  FromBlocks(&g);
+  return g;
+}
 
 // The step is not taken here: waking the threads for it alone would cost a second parallel
 // region per training step. Each thread takes it on its own slice first thing in the next
@@ -85,13 +123,12 @@ void Network::UpdateOwnSlice(int t) {
   for (size_t l = 0; l <= hidden; ++l) {
     common::Layer& layer = parameters_.layers[l];
     const common::Layer& gradient = gradients_.layers[l];
-    if (l < hidden) {  // own columns of a hidden layer, in every row
+    if (l < hidden) {  // own block of a hidden layer
       const int begin = Begin(l, t), end = End(l, t);
-      for (int i = 0; i < layer.inputs; ++i) {
-        float* w = &layer.weights[static_cast<size_t>(i) * layer.outputs];
-        const float* g = &gradient.weights[static_cast<size_t>(i) * layer.outputs];
-        for (int j = begin; j < end; ++j) w[j] -= rate * g[j];
-      }
+      const size_t size = static_cast<size_t>(layer.inputs) * (end - begin);
+      float* w = Block(layer.weights, l, t);
+      const float* g = Block(gradient.weights, l, t);
+      for (size_t i = 0; i < size; ++i) w[i] -= rate * g[i];
       for (int j = begin; j < end; ++j) layer.bias[j] -= rate * gradient.bias[j];
       continue;
     }
@@ -153,9 +190,9 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     } else {
       {
         PROFILE_SCOPE(Part(t, "forward GEMM"), l + 1);
-        // out[batch][own columns] = in[batch][inputs] · weights[inputs][own columns]
+        // out[batch][own columns] = in[batch][inputs] · own block[inputs][own columns]
         backend_.gemm(Transpose::kNo, Transpose::kNo, batch, end - begin, layer.inputs, in,
-                      layer.inputs, layer.weights.data() + begin, layer.outputs, 0.0f, out + begin,
+                      layer.inputs, Block(layer.weights, l, t), end - begin, 0.0f, out + begin,
                       layer.outputs);
       }
       PROFILE_SCOPE(Part(t, "bias + ReLU"));
@@ -252,10 +289,10 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     const float* layer_in = l == 0 ? inputs : outputs_[l - 1].data();
     {
       PROFILE_SCOPE(Part(t, "weight-gradient GEMM"), l + 1);
-      // own columns of the weight gradient = in^T · own columns of delta
+      // own block of the weight gradient = in^T · own columns of delta
       backend_.gemm(Transpose::kYes, Transpose::kNo, layer.inputs, own_end - own_begin, batch,
                     layer_in, layer.inputs, delta + own_begin, layer.outputs, 0.0f,
-                    gradient.weights.data() + own_begin, layer.outputs);
+                    Block(gradient.weights, l, t), own_end - own_begin);
     }
     {
       PROFILE_SCOPE(Part(t, "bias gradient"));
@@ -272,11 +309,18 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     }
     const int below_begin = Begin(l - 1, t), below_end = End(l - 1, t);
     PROFILE_SCOPE(Part(t, "input-gradient GEMM"), l + 1);
-    // own columns of the delta below = delta · (own rows of the weights)^T
-    backend_.gemm(Transpose::kNo, Transpose::kYes, batch, below_end - below_begin, layer.outputs,
-                  delta, layer.outputs,
-                  layer.weights.data() + static_cast<size_t>(below_begin) * layer.outputs,
-                  layer.outputs, 0.0f, deltas_[l - 1].data() + below_begin, layer.inputs);
+    // own columns of the delta below = delta · (own rows of the weights)^T, summed over the
+    // blocks, since each holds some of the columns of those rows
+    float beta = 0.0f;
+    for (int u = 0; u < pool_.size(); ++u) {
+      const int width = End(l, u) - Begin(l, u);
+      if (width == 0) continue;
+      backend_.gemm(Transpose::kNo, Transpose::kYes, batch, below_end - below_begin, width,
+                    delta + Begin(l, u), layer.outputs,
+                    Block(layer.weights, l, u) + static_cast<size_t>(below_begin) * width, width,
+                    beta, deltas_[l - 1].data() + below_begin, layer.inputs);
+      beta = 1.0f;
+    }
   }
 }
 
