@@ -40,6 +40,7 @@
 
 #include "common/machine.h"
 #include "experiments/matmul_products.h"
+#include "testing/benchmarks.h"
 
 namespace {
 
@@ -173,16 +174,7 @@ void Register(const char* name, void (*function)(benchmark::State&), bool all_co
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Defaults first, so that the same flags on the command line override them.
-  std::vector<char*> args = {argv[0]};
-  char interleave[] = "--benchmark_enable_random_interleaving=true";
-  char aggregates[] = "--benchmark_display_aggregates_only=true";
-  args.push_back(interleave);
-  args.push_back(aggregates);
-  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
+  if (!benchmarks::InitializeInterleaved(argc, argv)) return 1;
 
   Register("int32/ijk", BM_Loops<int32_t, Order::kIjk>);
   Register("int32/ikj", BM_Loops<int32_t, Order::kIkj>);

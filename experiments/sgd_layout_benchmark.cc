@@ -9,11 +9,11 @@
 // All three do the same work per update of the whole layer; the threads run at the same time,
 // as in the training step. bytes_per_second counts what the update reads and writes (w, g, w).
 #include <cstdio>
-#include <vector>
 
 #include "benchmark/benchmark.h"
 #include "common/machine.h"
 #include "common/model.h"
+#include "testing/benchmarks.h"
 
 namespace {
 
@@ -76,15 +76,7 @@ BENCHMARK(BM_OwnBlock)->Name("sgd_update/own_block")->Threads(2)->UseRealTime();
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<char*> args = {argv[0]};
-  char interleave[] = "--benchmark_enable_random_interleaving=true";
-  char aggregates[] = "--benchmark_display_aggregates_only=true";
-  args.push_back(interleave);
-  args.push_back(aggregates);
-  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
+  if (!benchmarks::InitializeInterleaved(argc, argv)) return 1;
   std::printf("machine: %s\n", common::MachineLine(common::ThisMachine()).c_str());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

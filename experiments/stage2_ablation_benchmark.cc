@@ -29,6 +29,7 @@
 #include "experiments/ablation/variants.h"
 #include "stage1_naive/network.h"
 #include "stage2_float/network.h"
+#include "testing/benchmarks.h"
 
 namespace {
 
@@ -114,16 +115,7 @@ void PrintEachChange(const std::map<std::string, double>& ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Defaults first, so that the same flags on the command line override them.
-  std::vector<char*> args = {argv[0]};
-  char interleave[] = "--benchmark_enable_random_interleaving=true";
-  char aggregates[] = "--benchmark_display_aggregates_only=true";
-  args.push_back(interleave);
-  args.push_back(aggregates);
-  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
+  if (!benchmarks::InitializeInterleaved(argc, argv)) return 1;
 
   // The stages themselves, to check that their template copies time the same.
   auto step = [](const std::string& name, common::NetworkFactory factory) {

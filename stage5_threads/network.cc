@@ -43,41 +43,31 @@ int Network::Begin(size_t l, int thread) const {
   return std::min(width, thread * per_thread * kLine);
 }
 
-void Network::ToBlocks(common::Parameters* p) const {
+void Network::Relayout(common::Parameters* p, bool to_blocks) const {
   for (size_t l = 0; l + 1 < p->layers.size(); ++l) {
     common::Layer& layer = p->layers[l];
-    common::Floats blocked(layer.weights.size());
+    common::Floats relaid(layer.weights.size());
+    const common::Floats& blocks = to_blocks ? relaid : layer.weights;
     for (int t = 0; t < pool_.size(); ++t) {
       const int begin = Begin(l, t), width = End(l, t) - begin;
-      float* block = Block(blocked, l, t);
+      const size_t block = Block(blocks, l, t) - blocks.data();
       for (int i = 0; i < layer.inputs; ++i) {
-        const float* row = &layer.weights[static_cast<size_t>(i) * layer.outputs + begin];
-        std::copy(row, row + width, block + static_cast<size_t>(i) * width);
+        const size_t in_block = block + static_cast<size_t>(i) * width;
+        const size_t in_row = static_cast<size_t>(i) * layer.outputs + begin;
+        if (to_blocks) {
+          std::copy_n(&layer.weights[in_row], width, &relaid[in_block]);
+        } else {
+          std::copy_n(&layer.weights[in_block], width, &relaid[in_row]);
+        }
       }
     }
-    layer.weights = std::move(blocked);
-  }
-}
-
-void Network::FromBlocks(common::Parameters* p) const {
-  for (size_t l = 0; l + 1 < p->layers.size(); ++l) {
-    common::Layer& layer = p->layers[l];
-    common::Floats row_major(layer.weights.size());
-    for (int t = 0; t < pool_.size(); ++t) {
-      const int begin = Begin(l, t), width = End(l, t) - begin;
-      const float* block = Block(layer.weights, l, t);
-      for (int i = 0; i < layer.inputs; ++i) {
-        const float* from = block + static_cast<size_t>(i) * width;
-        std::copy(from, from + width, &row_major[static_cast<size_t>(i) * layer.outputs + begin]);
-      }
-    }
-    layer.weights = std::move(row_major);
+    layer.weights = std::move(relaid);
   }
 }
 
 void Network::SetParameters(const common::Parameters& parameters) {
   parameters_ = parameters;
-  ToBlocks(&parameters_);
+  Relayout(&parameters_, /*to_blocks=*/true);
   pending_learning_rate_ = 0;
   LoadFused();
 }
@@ -101,13 +91,13 @@ common::Parameters Network::GetParameters() const {
       layer.bias[j] -= pending_learning_rate_ * gradient.bias[j];
     }
   }
-  FromBlocks(&p);
+  Relayout(&p, /*to_blocks=*/false);
   return p;
 }
 
 common::Parameters Network::GetGradients() const {
   common::Parameters g = gradients_;
-  FromBlocks(&g);
+  Relayout(&g, /*to_blocks=*/false);
   return g;
 }
 

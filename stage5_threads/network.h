@@ -45,9 +45,9 @@ class Network : public common::Network {
   auto Block(Buffer& weights, size_t l, int thread) const {
     return weights.data() + static_cast<size_t>(sizes_[l]) * Begin(l, thread);
   }
-  // Hidden layers between row-major [inputs][outputs] (common::Layer) and blocks.
-  void ToBlocks(common::Parameters* p) const;
-  void FromBlocks(common::Parameters* p) const;
+  // Turns the hidden layers' weights from row-major [inputs][outputs] (common::Layer) into
+  // blocks, or back.
+  void Relayout(common::Parameters* p, bool to_blocks) const;
   // Activations and deltas for `batch` samples, before the threads write them.
   void Resize(int batch);
   // One thread's share of the forward pass and, given labels, of the loss and backward pass.

@@ -109,6 +109,17 @@ void RegisterGemm(const std::string& name, Gemm gemm) {
   }
 }
 
+bool InitializeInterleaved(int argc, char** argv) {
+  // Defaults first, so that the same flags on the command line override them.
+  static char interleave[] = "--benchmark_enable_random_interleaving=true";
+  static char aggregates[] = "--benchmark_display_aggregates_only=true";
+  std::vector<char*> args = {argv[0], interleave, aggregates};
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  return !benchmark::ReportUnrecognizedArguments(count, args.data());
+}
+
 int RunBenchmarks(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

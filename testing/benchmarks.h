@@ -47,6 +47,11 @@ inline constexpr GemmShape kGemmShapes[] = {
 // Initializes the library, runs what the command line selects, and returns main's exit code.
 int RunBenchmarks(int argc, char** argv);
 
+// Initializes the library for the experiments, whose tables compare medians: repetitions run in a
+// random interleaved order and only their aggregates are shown, unless the command line says
+// otherwise. Returns false (after saying why) if an argument is not understood.
+bool InitializeInterleaved(int argc, char** argv);
+
 }  // namespace benchmarks
 
 #endif  // TESTING_BENCHMARKS_H_
