@@ -30,7 +30,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <random>
 #include <string>
@@ -38,7 +37,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "common/machine.h"
 #include "experiments/matmul_products.h"
 #include "testing/benchmarks.h"
 
@@ -192,7 +190,6 @@ int main(int argc, char** argv) {
   Register("float/xnnpack_pack_each", BM_XnnpackPackEach);
   Register("float/xnnpack_prepacked", BM_XnnpackPrepacked);
 
-  std::printf("machine: %s\n", common::MachineLine(common::ThisMachine()).c_str());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

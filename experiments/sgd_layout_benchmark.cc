@@ -8,10 +8,8 @@
 //   own_block  two threads, each its own contiguous 784 x 64 block (stage 5 now).
 // All three do the same work per update of the whole layer; the threads run at the same time,
 // as in the training step. bytes_per_second counts what the update reads and writes (w, g, w).
-#include <cstdio>
 
 #include "benchmark/benchmark.h"
-#include "common/machine.h"
 #include "common/model.h"
 #include "testing/benchmarks.h"
 
@@ -77,7 +75,6 @@ BENCHMARK(BM_OwnBlock)->Name("sgd_update/own_block")->Threads(2)->UseRealTime();
 
 int main(int argc, char** argv) {
   if (!benchmarks::InitializeInterleaved(argc, argv)) return 1;
-  std::printf("machine: %s\n", common::MachineLine(common::ThisMachine()).c_str());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

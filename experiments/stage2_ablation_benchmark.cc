@@ -22,7 +22,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "benchmark/benchmark.h"
-#include "common/machine.h"
 #include "common/model.h"
 #include "common/network.h"
 #include "common/rng.h"
@@ -126,7 +125,6 @@ int main(int argc, char** argv) {
   for (const ablation::Variant& v : ablation::AllVariants()) step(v.name, v.factory);
   step("stage2", stage2::MakeNetwork);
 
-  std::printf("machine: %s\n", common::MachineLine(common::ThisMachine()).c_str());
   MedianKeeper reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();

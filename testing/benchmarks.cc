@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "common/machine.h"
 #include "common/model.h"
 #include "common/rng.h"
 
@@ -117,7 +118,9 @@ bool InitializeInterleaved(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
   int count = static_cast<int>(args.size());
   benchmark::Initialize(&count, args.data());
-  return !benchmark::ReportUnrecognizedArguments(count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return false;
+  std::printf("machine: %s\n", common::MachineLine(common::ThisMachine()).c_str());
+  return true;
 }
 
 int RunBenchmarks(int argc, char** argv) {

@@ -49,7 +49,8 @@ int RunBenchmarks(int argc, char** argv);
 
 // Initializes the library for the experiments, whose tables compare medians: repetitions run in a
 // random interleaved order and only their aggregates are shown, unless the command line says
-// otherwise. Returns false (after saying why) if an argument is not understood.
+// otherwise; then prints the line naming this machine, which every figure needs. Returns false
+// (after saying why) if an argument is not understood.
 bool InitializeInterleaved(int argc, char** argv);
 
 }  // namespace benchmarks
