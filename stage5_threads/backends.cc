@@ -19,8 +19,8 @@ std::string OwnDetails() {
   return absl::StrCat("stage 3's kernel ", kernel.name, " ", kernel.mr, "x", kernel.nr);
 }
 
-// Stage 3's GEMM, unchanged (gemm.h, gemm.cc, kernel_*.cc), to compare the libraries with.
-const Backend kOwnBackend = {"own", Gemm, OwnDetails, nullptr, nullptr};
+// Stage 3's GEMM (gemm.h, gemm.cc, kernel_*.cc), plus GemmPanels for weights that stay packed.
+const Backend kOwnBackend = {"own", Gemm, OwnDetails, nullptr, nullptr, GemmPanels, PanelWidth};
 
 }  // namespace
 

@@ -183,8 +183,12 @@ void Gemm(Transpose transpose_a, Transpose transpose_b, int m, int n, int k, con
   Gemm(DefaultKernel(), transpose_a, transpose_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
-void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, int m, int n, int k,
-          const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
+namespace {
+
+// Gemm's driver. With `b_in_panels`, B is GemmPanels's layout with panels of nr (ldb unused).
+void Multiply(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, int m, int n,
+              int k, const float* a, int lda, const float* b, int ldb, bool b_in_panels, float beta,
+              float* c, int ldc) {
   if (m <= 0 || n <= 0) return;
   if (beta != 0.0f && beta != 1.0f) {  // not used by the network; keeps the BLAS contract whole
     for (int i = 0; i < m; ++i) {
@@ -232,19 +236,32 @@ void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, in
       const int kb = std::min(kc, k - pc);
       // The first k block applies beta; the following ones add to what it left in C.
       const bool accumulate = beta != 0.0f || pc > 0;
-      {
+      // Kept in panels, B's full panels are read where they lie; only a last, partial panel
+      // (stored [k][its width]) is packed, to pad it with zeros.
+      const int in_place_b = b_in_panels ? nb / nr * nr : 0;
+      auto b_panel = [&](int jr) {
+        return jr < in_place_b ? b + Index{jc + jr} * k + Index{pc} * nr
+                               : packed_b + Index{jr - in_place_b} * kb;
+      };
+      if (in_place_b < nb) {
         PROFILE_SCOPE("pack B");
-        Pack(nr, copy_b, b_at(jc, pc), ldb, nb, kb, packed_b);
+        const int width = nb - in_place_b;
+        if (b_in_panels) {
+          Pack(nr, true, b + Index{jc + in_place_b} * k + Index{pc} * width, width, width, kb,
+               packed_b);
+        } else {
+          Pack(nr, copy_b, b_at(jc, pc), ldb, nb, kb, packed_b);
+        }
       }
       for (int ic = 0; ic < m; ic += mc) {
         const int mb = std::min(mc, m - ic);
         const int in_place = mb / mr * mr;  // rows of the full panels, read where they lie
-        {
+        if (in_place < mb) {                // stage 5 makes many calls: skip the empty ones
           PROFILE_SCOPE("pack A");
           Pack(mr, copy_a, a_at(ic + in_place, pc), lda, mb - in_place, kb, packed_a);
         }
         for (int jr = 0; jr < nb; jr += nr) {
-          const float* b_panel = packed_b + Index{jr} * kb;
+          const float* b_rows = b_panel(jr);
           for (int ir = 0; ir < mb; ir += mr) {
             const bool packed = ir >= in_place;
             const float* a_panel =
@@ -254,12 +271,12 @@ void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, in
             float* c_tile = c + (ic + ir) * Index{ldc} + jc + jr;
             const int rows = std::min(mr, mb - ir), cols = std::min(nr, nb - jr);
             if (rows == mr && cols == nr) {
-              kernel.micro(kb, a_panel, rs_a, cs_a, b_panel, c_tile, ldc, accumulate);
+              kernel.micro(kb, a_panel, rs_a, cs_a, b_rows, c_tile, ldc, accumulate);
               continue;
             }
             // An edge tile: the kernel always writes a full mr x nr tile, so let it write to a
             // scratch tile and copy only the part that exists in C.
-            kernel.micro(kb, a_panel, rs_a, cs_a, b_panel, tile, nr, false);
+            kernel.micro(kb, a_panel, rs_a, cs_a, b_rows, tile, nr, false);
             for (int i = 0; i < rows; ++i) {
               float* c_row = c_tile + i * Index{ldc};
               for (int j = 0; j < cols; ++j) {
@@ -272,5 +289,33 @@ void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, in
     }
   }
 }
+
+}  // namespace
+
+void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, int m, int n, int k,
+          const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
+  Multiply(kernel, transpose_a, transpose_b, m, n, k, a, lda, b, ldb, false, beta, c, ldc);
+}
+
+void GemmPanels(Transpose transpose_a, int m, int n, int k, const float* a, int lda, const float* b,
+                int panel, float beta, float* c, int ldc) {
+  GemmPanels(DefaultKernel(), transpose_a, m, n, k, a, lda, b, panel, beta, c, ldc);
+}
+
+void GemmPanels(const Kernel& kernel, Transpose transpose_a, int m, int n, int k, const float* a,
+                int lda, const float* b, int panel, float beta, float* c, int ldc) {
+  if (panel == kernel.nr) {
+    Multiply(kernel, transpose_a, Transpose::kNo, m, n, k, a, lda, b, 0, true, beta, c, ldc);
+    return;
+  }
+  // Panels of another width than this kernel reads: each one is a plain matrix to Gemm.
+  for (int j = 0; j < n; j += panel) {
+    const int width = std::min(panel, n - j);
+    Gemm(kernel, transpose_a, Transpose::kNo, m, width, k, a, lda, b + Index{j} * k, width, beta,
+         c + j, ldc);
+  }
+}
+
+int PanelWidth() { return DefaultKernel().nr; }
 
 }  // namespace stage5

@@ -105,5 +105,57 @@ TEST(GemmTest, TinyBlocks) {
   }
 }
 
+// B in panels (the network's weights) must give exactly what Gemm gives for B as a plain
+// matrix: the same kernel sums the same products in the same order, only B's copy is skipped.
+TEST(GemmTest, PanelsGiveWhatGemmGives) {
+  std::vector<Kernel> kernels;
+  for (const Kernel* kernel : AvailableKernels()) {
+    kernels.push_back(*kernel);
+    Kernel tiny = *kernel;  // every blocking loop turning, with tails
+    tiny.mc = 2 * tiny.mr;
+    tiny.kc = 7;
+    tiny.nc = 2 * tiny.nr;
+    kernels.push_back(tiny);
+  }
+  unsigned seed = 1;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return static_cast<float>((seed >> 8) % 2001) / 1000.0f - 1.0f;
+  };
+  for (const Kernel& kernel : kernels) {
+    for (int panel : {kernel.nr, 5}) {  // read in place, or each panel a Gemm of its own
+      for (Transpose ta : {kNo, kYes}) {
+        for (int m : {1, 7, 65}) {
+          for (int n : {1, 16, 37, 100}) {
+            for (int k : {1, 20, 300}) {
+              std::vector<float> a(static_cast<size_t>(m) * k), b(static_cast<size_t>(k) * n);
+              for (float& x : a) x = next();
+              for (float& x : b) x = next();
+              std::vector<float> panels;  // b, [k][n], as column panels
+              for (int j = 0; j < n; j += panel) {
+                for (int p = 0; p < k; ++p) {
+                  for (int q = j; q < std::min(n, j + panel); ++q) panels.push_back(b[p * n + q]);
+                }
+              }
+              const int ldc = n + 3, lda = ta == kNo ? k : m;
+              for (float beta : {0.0f, 1.0f}) {
+                std::vector<float> expected(static_cast<size_t>(m) * ldc, 0.5f);
+                std::vector<float> actual = expected;
+                Gemm(kernel, ta, kNo, m, n, k, a.data(), lda, b.data(), n, beta, expected.data(),
+                     ldc);
+                GemmPanels(kernel, ta, m, n, k, a.data(), lda, panels.data(), panel, beta,
+                           actual.data(), ldc);
+                ASSERT_EQ(actual, expected)
+                    << kernel.name << " mc " << kernel.mc << " panel " << panel << " ta "
+                    << (ta == kYes) << " " << m << "x" << n << "x" << k << " beta " << beta;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace stage5

@@ -23,6 +23,7 @@ Network::Network(const std::vector<int>& sizes, const Backend& backend, int thre
     : sizes_(sizes),
       backend_(backend),
       threads_(threads),
+      panel_(backend.panel_width != nullptr ? backend.panel_width() : 0),
       pool_(backend.set_threads == nullptr ? threads : 1),
       parameters_(common::ZerosLike(sizes)),
       gradients_(common::ZerosLike(sizes)),
@@ -38,28 +39,35 @@ Network::Network(const std::vector<int>& sizes, const Backend& backend, int thre
 
 int Network::Begin(size_t l, int thread) const {
   const int width = sizes_[l + 1];
-  const int lines = (width + kLine - 1) / kLine;
-  const int per_thread = (lines + pool_.size() - 1) / pool_.size();
-  return std::min(width, thread * per_thread * kLine);
+  const int unit = std::max(kLine, panel_);  // panels are 8, 16 or 32 floats wide
+  const int units = (width + unit - 1) / unit;
+  const int per_thread = (units + pool_.size() - 1) / pool_.size();
+  return std::min(width, thread * per_thread * unit);
 }
 
-void Network::Relayout(common::Parameters* p, bool to_blocks) const {
+template <typename F>
+void Network::ForPanels(size_t l, int thread, F f) const {
+  const int begin = Begin(l, thread), end = End(l, thread);
+  const int step = panel_ > 0 ? panel_ : end - begin;
+  for (int c = begin; c < end; c += step) f(c, std::min(step, end - c));
+}
+
+void Network::Relayout(common::Parameters* p, bool to_panels) const {
   for (size_t l = 0; l + 1 < p->layers.size(); ++l) {
     common::Layer& layer = p->layers[l];
     common::Floats relaid(layer.weights.size());
-    const common::Floats& blocks = to_blocks ? relaid : layer.weights;
     for (int t = 0; t < pool_.size(); ++t) {
-      const int begin = Begin(l, t), width = End(l, t) - begin;
-      const size_t block = Block(blocks, l, t) - blocks.data();
-      for (int i = 0; i < layer.inputs; ++i) {
-        const size_t in_block = block + static_cast<size_t>(i) * width;
-        const size_t in_row = static_cast<size_t>(i) * layer.outputs + begin;
-        if (to_blocks) {
-          std::copy_n(&layer.weights[in_row], width, &relaid[in_block]);
-        } else {
-          std::copy_n(&layer.weights[in_block], width, &relaid[in_row]);
+      ForPanels(l, t, [&](int c, int width) {
+        for (int i = 0; i < layer.inputs; ++i) {
+          const size_t in_panel = static_cast<size_t>(layer.inputs) * c + i * width;
+          const size_t in_row = static_cast<size_t>(i) * layer.outputs + c;
+          if (to_panels) {
+            std::copy_n(&layer.weights[in_row], width, &relaid[in_panel]);
+          } else {
+            std::copy_n(&layer.weights[in_panel], width, &relaid[in_row]);
+          }
         }
-      }
+      });
     }
     layer.weights = std::move(relaid);
   }
@@ -67,7 +75,7 @@ void Network::Relayout(common::Parameters* p, bool to_blocks) const {
 
 void Network::SetParameters(const common::Parameters& parameters) {
   parameters_ = parameters;
-  Relayout(&parameters_, /*to_blocks=*/true);
+  Relayout(&parameters_, /*to_panels=*/true);
   pending_learning_rate_ = 0;
   LoadFused();
 }
@@ -91,13 +99,13 @@ common::Parameters Network::GetParameters() const {
       layer.bias[j] -= pending_learning_rate_ * gradient.bias[j];
     }
   }
-  Relayout(&p, /*to_blocks=*/false);
+  Relayout(&p, /*to_panels=*/false);
   return p;
 }
 
 common::Parameters Network::GetGradients() const {
   common::Parameters g = gradients_;
-  Relayout(&g, /*to_blocks=*/false);
+  Relayout(&g, /*to_panels=*/false);
   return g;
 }
 
@@ -181,9 +189,15 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
       {
         PROFILE_SCOPE(Part(t, "forward GEMM"), l + 1);
         // out[batch][own columns] = in[batch][inputs] · own block[inputs][own columns]
-        backend_.gemm(Transpose::kNo, Transpose::kNo, batch, end - begin, layer.inputs, in,
-                      layer.inputs, Block(layer.weights, l, t), end - begin, 0.0f, out + begin,
-                      layer.outputs);
+        if (backend_.gemm_panels != nullptr) {
+          backend_.gemm_panels(Transpose::kNo, batch, end - begin, layer.inputs, in, layer.inputs,
+                               Block(layer.weights, l, t), panel_, 0.0f, out + begin,
+                               layer.outputs);
+        } else {  // a library's: the block is one panel, a plain row-major matrix
+          backend_.gemm(Transpose::kNo, Transpose::kNo, batch, end - begin, layer.inputs, in,
+                        layer.inputs, Block(layer.weights, l, t), end - begin, 0.0f, out + begin,
+                        layer.outputs);
+        }
       }
       PROFILE_SCOPE(Part(t, "bias + ReLU"));
       for (int s = 0; s < batch; ++s) {
@@ -279,10 +293,12 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     const float* layer_in = l == 0 ? inputs : outputs_[l - 1].data();
     {
       PROFILE_SCOPE(Part(t, "weight-gradient GEMM"), l + 1);
-      // own block of the weight gradient = in^T · own columns of delta
-      backend_.gemm(Transpose::kYes, Transpose::kNo, layer.inputs, own_end - own_begin, batch,
-                    layer_in, layer.inputs, delta + own_begin, layer.outputs, 0.0f,
-                    Block(gradient.weights, l, t), own_end - own_begin);
+      // each panel of the own block of the weight gradient = in^T · its columns of delta
+      ForPanels(l, t, [&](int c, int width) {
+        backend_.gemm(Transpose::kYes, Transpose::kNo, layer.inputs, width, batch, layer_in,
+                      layer.inputs, delta + c, layer.outputs, 0.0f, Panel(gradient.weights, l, c),
+                      width);
+      });
     }
     {
       PROFILE_SCOPE(Part(t, "bias gradient"));
@@ -300,16 +316,16 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     const int below_begin = Begin(l - 1, t), below_end = End(l - 1, t);
     PROFILE_SCOPE(Part(t, "input-gradient GEMM"), l + 1);
     // own columns of the delta below = delta · (own rows of the weights)^T, summed over the
-    // blocks, since each holds some of the columns of those rows
+    // panels, since each holds some of the columns of those rows
     float beta = 0.0f;
     for (int u = 0; u < pool_.size(); ++u) {
-      const int width = End(l, u) - Begin(l, u);
-      if (width == 0) continue;
-      backend_.gemm(Transpose::kNo, Transpose::kYes, batch, below_end - below_begin, width,
-                    delta + Begin(l, u), layer.outputs,
-                    Block(layer.weights, l, u) + static_cast<size_t>(below_begin) * width, width,
-                    beta, deltas_[l - 1].data() + below_begin, layer.inputs);
-      beta = 1.0f;
+      ForPanels(l, u, [&](int c, int width) {
+        backend_.gemm(Transpose::kNo, Transpose::kYes, batch, below_end - below_begin, width,
+                      delta + c, layer.outputs,
+                      Panel(layer.weights, l, c) + static_cast<size_t>(below_begin) * width, width,
+                      beta, deltas_[l - 1].data() + below_begin, layer.inputs);
+        beta = 1.0f;
+      });
     }
   }
 }

@@ -36,18 +36,27 @@ class Network : public common::Network {
   void ForRows(int rows, absl::FunctionRef<void(int begin, int end)> work) override;
 
  private:
-  // Columns [Begin, End) of hidden layer l that `thread` owns: whole cache lines of 16 floats.
+  // Columns [Begin, End) of hidden layer l that `thread` owns: whole cache lines of 16 floats,
+  // and whole panels.
   int Begin(size_t l, int thread) const;
   int End(size_t l, int thread) const { return Begin(l, thread + 1); }
-  // Where `thread`'s block of hidden layer l starts in its weights or gradients: the layer is
-  // kept as one block per thread, block t = its columns of every row, [inputs][End - Begin].
+  // A hidden layer's weights and gradients are kept as column panels: each thread's columns are
+  // a block of their own, cut into panels of panel_ columns (the last one may be narrower). The
+  // panel of columns [c, c + width) of every row is [inputs][width], at inputs * c.
+  template <typename Buffer>
+  auto Panel(Buffer& weights, size_t l, int column) const {
+    return weights.data() + static_cast<size_t>(sizes_[l]) * column;
+  }
   template <typename Buffer>
   auto Block(Buffer& weights, size_t l, int thread) const {
-    return weights.data() + static_cast<size_t>(sizes_[l]) * Begin(l, thread);
+    return Panel(weights, l, Begin(l, thread));
   }
+  // Calls f(c, width) for the panels of `thread`'s block of hidden layer l, in order.
+  template <typename F>
+  void ForPanels(size_t l, int thread, F f) const;
   // Turns the hidden layers' weights from row-major [inputs][outputs] (common::Layer) into
-  // blocks, or back.
-  void Relayout(common::Parameters* p, bool to_blocks) const;
+  // panels, or back.
+  void Relayout(common::Parameters* p, bool to_panels) const;
   // Activations and deltas for `batch` samples, before the threads write them.
   void Resize(int batch);
   // One thread's share of the forward pass and, given labels, of the loss and backward pass.
@@ -60,12 +69,16 @@ class Network : public common::Network {
   std::vector<int> sizes_;
   const Backend& backend_;
   const int threads_;
+  // The width of the weights' panels: the micro-kernel's, so that it reads them in place; for a
+  // library, a thread's whole block, as its gemm takes a plain row-major matrix.
+  const int panel_;
   ThreadPool pool_;
   std::vector<std::unique_ptr<FusedDense>> fused_;  // one per hidden layer, or none
   // The output layer as common::Layer keeps it, row-major [inputs][outputs]; the hidden layers
-  // as blocks (Block), so that each thread's weights and gradients are contiguous: two threads
+  // in panels (Panel), so that each thread's weights and gradients are contiguous (two threads
   // updating the two halves of every row of one row-major matrix measured 4.7x slower than two
-  // threads each updating a block of their own (README.md). One thread: one block, row-major.
+  // threads each updating a block of their own, README.md), and so that our GEMM never packs
+  // them.
   common::Parameters parameters_, gradients_;
   // outputs_[l] and deltas_[l]: row-major [batch][outputs of layer l].
   std::vector<common::Floats> outputs_, deltas_;
