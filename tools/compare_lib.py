@@ -259,6 +259,29 @@ def _reference_row(rows):
     return None
 
 
+# A member of a group (PyTorch at 1 and at all cores) this much slower than the group's fastest
+# in the first round is not timed again: on a busy 2-core machine PyTorch's OpenMP threads can
+# take several times as long as one thread, and timing them 6 more times would teach nothing.
+SLOW_MEMBER_FACTOR = 2.0
+
+
+def slow_group_members(specs, first_round):
+    """{key: seconds} of round 1 -> {key: why} for the group members to time no more."""
+    groups = {}
+    for spec in specs:
+        if spec["group"] and spec["key"] in first_round:
+            groups.setdefault(spec["group"], []).append(spec)
+    slow = {}
+    for members in groups.values():
+        fastest = min(members, key=lambda s: first_round[s["key"]])
+        limit = SLOW_MEMBER_FACTOR * first_round[fastest["key"]]
+        for spec in members:
+            if first_round[spec["key"]] > limit:
+                slow[spec["key"]] = "more than %g× slower than %s in round 1" % (
+                    SLOW_MEMBER_FACTOR, fastest["label"])
+    return slow
+
+
 def _fastest_of_groups(rows):
     """Keeps one row per group: the fastest that passed (else the first), noting the others."""
     kept, seen = [], set()
@@ -278,7 +301,10 @@ def _fastest_of_groups(rows):
         others = [r for r in members if r is not best and r["status"] != "absent"]
         if others:
             best["note"] = "fastest of its thread counts; also ran: " + ", ".join(
-                "%s %s" % (r["label"], "%.3g s" % r["median"] if r["median"] else r["status"])
+                "%s %s%s" % (r["label"], "%.3g s" % r["median"] if r["median"] else r["status"],
+                             "" if r["runs"] >= best["runs"] else
+                             " (%d of %d rounds: then dropped as more than %g× slower)" % (
+                                 r["runs"], best["runs"], SLOW_MEMBER_FACTOR))
                 for r in others)
         kept.append(best)
     return kept

@@ -120,6 +120,24 @@ class SummarizeTest(unittest.TestCase):
         self.assertNotIn("pytorch ×1", self.rows)
         self.assertIn("pytorch ×1 3 s", self.rows["pytorch ×2"]["note"])
 
+    def test_a_group_member_twice_as_slow_in_round_one_is_dropped(self):
+        specs = compare_lib.row_specs(2, {})
+        slow = compare_lib.slow_group_members(
+            specs, {"pytorch-1": 0.8, "pytorch-all": 2.4, "numpy-1": 0.5, "numpy-all": 9.0})
+        self.assertEqual(list(slow), ["pytorch-all"])  # numpy rows are no group
+        self.assertIn("pytorch ×1", slow["pytorch-all"])
+        self.assertEqual(compare_lib.slow_group_members(
+            specs, {"pytorch-1": 0.8, "pytorch-all": 1.5}), {})
+
+    def test_a_dropped_member_is_noted_with_its_rounds(self):
+        specs = [s for s in compare_lib.row_specs(2, {}) if s["group"] == "pytorch"]
+        outcomes = {"pytorch-1": data.runs(data.record("pytorch", 0.79, 0.93),
+                                           data.record("pytorch", 0.81, 0.93)),
+                    "pytorch-all": data.runs(data.record("pytorch", 2.4, 0.93))}
+        rows, _ = compare_lib.summarize(specs, outcomes, data.PEAK, 2, 60000, data.LAYERS)
+        self.assertEqual([r["label"] for r in rows], ["pytorch ×1"])
+        self.assertIn("pytorch ×2 2.4 s (1 of 2 rounds: then dropped", rows[0]["note"])
+
     def test_a_note_from_the_thread_count_trial_reaches_the_table(self):
         specs = [s for s in compare_lib.row_specs(2, {}) if s["group"] == "pytorch"]
         trial = "its thread count chosen by a 3,200-sample trial (pytorch ×1 0.05 s, ×2 4.7 s)"
