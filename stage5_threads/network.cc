@@ -335,6 +335,13 @@ common::Engine Network::Describe() const {
   engine.gemm = backend_.name;
   engine.threads = threads_;
   engine.details = backend_.details();
+  // More threads than slices of hidden units: say so, rather than let the extra ones look busy.
+  int busy = 0;
+  for (int t = 0; t < pool_.size(); ++t) busy += Begin(0, t) < End(0, t);
+  if (busy < pool_.size()) {
+    absl::StrAppend(&engine.details, ", only ", busy, " of ", pool_.size(),
+                    " threads have hidden units to work on");
+  }
   return engine;
 }
 

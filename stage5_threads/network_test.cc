@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <thread>
 
 #include "stage4_blas/network.h"
@@ -99,6 +100,17 @@ TEST(NetworkTest, GradientsMatchStage4) {
         }
       }
     }
+  }
+}
+
+// 128 hidden units are 8 slices of 16: a ninth thread has nothing to do, and the run says so.
+TEST(NetworkTest, DescribeCountsIdleThreads) {
+  for (int threads : {8, 9}) {
+    absl::StatusOr<std::unique_ptr<common::Network>> network =
+        stage5::MakeNetwork({common::LayerSizes({128}), "own", threads});
+    ASSERT_TRUE(network.ok()) << network.status();
+    const std::string details = (*network)->Describe().details;
+    EXPECT_EQ(details.find("only 8 of 9 threads") != std::string::npos, threads == 9) << details;
   }
 }
 
