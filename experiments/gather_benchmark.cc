@@ -93,9 +93,4 @@ BENCHMARK(BM_Gather)->Name("gather/cached")->Arg(kCached)->UseManualTime();
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (!benchmarks::InitializeInterleaved(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return benchmarks::RunInterleaved(argc, argv); }

@@ -73,9 +73,4 @@ BENCHMARK(BM_OwnBlock)->Name("sgd_update/own_block")->Threads(2)->UseRealTime();
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (!benchmarks::InitializeInterleaved(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return benchmarks::RunInterleaved(argc, argv); }

@@ -131,4 +131,11 @@ int RunBenchmarks(int argc, char** argv) {
   return 0;
 }
 
+int RunInterleaved(int argc, char** argv) {
+  if (!InitializeInterleaved(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
 }  // namespace benchmarks

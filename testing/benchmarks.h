@@ -53,6 +53,9 @@ int RunBenchmarks(int argc, char** argv);
 // (after saying why) if an argument is not understood.
 bool InitializeInterleaved(int argc, char** argv);
 
+// InitializeInterleaved, then runs what the command line selects; returns main's exit code.
+int RunInterleaved(int argc, char** argv);
+
 }  // namespace benchmarks
 
 #endif  // TESTING_BENCHMARKS_H_
