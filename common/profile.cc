@@ -15,6 +15,7 @@ namespace {
 
 std::atomic<bool> g_enabled{false};
 thread_local ProfileScope* t_innermost = nullptr;
+thread_local bool t_counts = true;
 
 // Sums per (part, layer). A mutex, not per-thread sums: the scopes are coarse (a few dozen per
 // training step), so the lock is never the cost.
@@ -33,7 +34,7 @@ long long NowNs() {
 }  // namespace
 
 ProfileScope::ProfileScope(const char* part, int layer)
-    : part_(g_enabled.load(std::memory_order_relaxed) ? part : nullptr), layer_(layer) {
+    : part_(t_counts && g_enabled.load(std::memory_order_relaxed) ? part : nullptr), layer_(layer) {
   if (part_ == nullptr) return;
   outer_ = t_innermost;
   t_innermost = this;
@@ -50,6 +51,8 @@ ProfileScope::~ProfileScope() {
 }
 
 void EnableProfile(bool enabled) { g_enabled.store(enabled); }
+
+void CountProfileOnThisThread(bool count) { t_counts = count; }
 
 std::vector<ProfilePart> TakeProfile() {
   std::map<std::string, double> merged;  // parts with the same name from different pointers

@@ -16,8 +16,9 @@ namespace common {
 //
 // Parts may nest (a GEMM's packing inside the GEMM): each part is charged its own time only,
 // without the parts inside it, so the parts add up to the time they cover. `layer` (1-based,
-// 0 = none) tells the layers' products apart. Timers count on the thread that runs them; stage
-// 5 times its parallel regions from the thread that starts them.
+// 0 = none) tells the layers' products apart. Timers count on the thread that runs them, unless
+// that thread was told not to count (CountProfileOnThisThread): stage 5 counts only its thread 0,
+// as the others do the same work at the same time.
 class ProfileScope {
  public:
   explicit ProfileScope(const char* part, int layer = 0);
@@ -44,6 +45,11 @@ struct ProfilePart {
 };
 
 void EnableProfile(bool enabled);
+
+// Whether the timers of the calling thread count (they do unless told otherwise). Threads that
+// run the same work as another at the same time must not: their parts would be counted twice
+// and add up to more than the epoch.
+void CountProfileOnThisThread(bool count);
 
 // The parts timed since the last call, slowest first; resets the sums.
 std::vector<ProfilePart> TakeProfile();

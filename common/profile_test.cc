@@ -49,6 +49,23 @@ TEST(Profile, NestedPartsAreChargedTheirOwnTime) {
   EXPECT_TRUE(TakeProfile().empty()) << "taking resets the sums";
 }
 
+// A thread told not to count adds nothing, whatever it times; the others are unaffected.
+TEST(Profile, AThreadThatDoesNotCountAddsNothing) {
+  TakeProfile();
+  EnableProfile(true);
+  std::thread other([] {
+    CountProfileOnThisThread(false);
+    PROFILE_SCOPE("same work, other thread");
+    Sleep(5);
+  });
+  other.join();
+  { PROFILE_SCOPE("counted"); }
+  EnableProfile(false);
+  const std::vector<ProfilePart> parts = TakeProfile();
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].name, "counted");
+}
+
 TEST(Profile, TableListsPartsAndTheRest) {
   const std::string table = ProfileTable({{"forward GEMM L1", 0.25}, {"SGD update", 0.05}}, 0.4);
   EXPECT_EQ(table,

@@ -13,10 +13,6 @@ namespace {
 
 constexpr int kLine = 16;  // floats per cache line
 
-// Only thread 0 times its parts: the others do the same work at the same time. What it waits
-// for them shows as "waiting at barriers".
-const char* Part(int thread, const char* name) { return thread == 0 ? name : nullptr; }
-
 }  // namespace
 
 Network::Network(const std::vector<int>& sizes, const Backend& backend, int threads)
@@ -115,7 +111,7 @@ common::Parameters Network::GetGradients() const {
 void Network::ApplyGradients(float learning_rate) { pending_learning_rate_ = learning_rate; }
 
 void Network::UpdateOwnSlice(int t) {
-  PROFILE_SCOPE(Part(t, "SGD update"));
+  PROFILE_SCOPE("SGD update");
   const float rate = pending_learning_rate_;
   const size_t hidden = parameters_.layers.size() - 1;
   for (size_t l = 0; l <= hidden; ++l) {
@@ -173,6 +169,9 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
 }
 
 void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch, float* logits) {
+  // Only thread 0 times its parts (the GEMM's packing included): the others do the same work at
+  // the same time. What it waits for them shows as "waiting at barriers".
+  common::CountProfileOnThisThread(t == 0);
   if (pending_learning_rate_ != 0) UpdateOwnSlice(t);
   const size_t hidden = parameters_.layers.size() - 1;
 
@@ -183,11 +182,11 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     float* out = outputs_[l].data();
     const int begin = Begin(l, t), end = End(l, t);
     if (!fused_.empty()) {  // the library's one call: GEMM, bias and ReLU
-      PROFILE_SCOPE(Part(t, "fused forward"), l + 1);
+      PROFILE_SCOPE("fused forward", l + 1);
       fused_[l]->Forward(in, batch, out);
     } else {
       {
-        PROFILE_SCOPE(Part(t, "forward GEMM"), l + 1);
+        PROFILE_SCOPE("forward GEMM", l + 1);
         // out[batch][own columns] = in[batch][inputs] · own block[inputs][own columns]
         if (backend_.gemm_panels != nullptr) {
           backend_.gemm_panels(Transpose::kNo, batch, end - begin, layer.inputs, in, layer.inputs,
@@ -199,14 +198,14 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
                         layer.outputs);
         }
       }
-      PROFILE_SCOPE(Part(t, "bias + ReLU"));
+      PROFILE_SCOPE("bias + ReLU");
       for (int s = 0; s < batch; ++s) {
         float* row = out + static_cast<size_t>(s) * layer.outputs;
         for (int j = begin; j < end; ++j) row[j] = std::max(0.0f, row[j] + layer.bias[j]);
       }
     }
     if (l + 1 < hidden) {
-      PROFILE_SCOPE(Part(t, "waiting at barriers"));
+      PROFILE_SCOPE("waiting at barriers");
       pool_.Barrier();  // the next layer reads every column
     }
     in = out;
@@ -217,19 +216,19 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
   const int n_out = last.outputs;
   const int begin = Begin(hidden - 1, t), end = End(hidden - 1, t);
   {
-    PROFILE_SCOPE(Part(t, "forward GEMM"), hidden + 1);
+    PROFILE_SCOPE("forward GEMM", hidden + 1);
     backend_.gemm(Transpose::kNo, Transpose::kNo, batch, n_out, end - begin, in + begin,
                   last.inputs, last.weights.data() + static_cast<size_t>(begin) * n_out, n_out,
                   0.0f, partial_logits_[t].data(), n_out);
   }
   {
-    PROFILE_SCOPE(Part(t, "waiting at barriers"));
+    PROFILE_SCOPE("waiting at barriers");
     pool_.Barrier();
   }
   float* delta_out = output_delta_[t].data();
   double loss = 0;
   {
-    PROFILE_SCOPE(Part(t, "softmax + loss"));
+    PROFILE_SCOPE("softmax + loss");
     for (int s = 0; s < batch; ++s) {
       float* z = delta_out + s * n_out;
       for (int j = 0; j < n_out; ++j) {
@@ -257,20 +256,20 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
   // then each hidden layer's own columns.
   common::Layer& last_gradient = gradients_.layers[hidden];
   {
-    PROFILE_SCOPE(Part(t, "weight-gradient GEMM"), hidden + 1);
+    PROFILE_SCOPE("weight-gradient GEMM", hidden + 1);
     backend_.gemm(Transpose::kYes, Transpose::kNo, end - begin, n_out, batch, in + begin,
                   last.inputs, delta_out, n_out, 0.0f,
                   last_gradient.weights.data() + static_cast<size_t>(begin) * n_out, n_out);
   }
   if (t == 0) {
-    PROFILE_SCOPE(Part(t, "bias gradient"));
+    PROFILE_SCOPE("bias gradient");
     std::fill(last_gradient.bias.begin(), last_gradient.bias.end(), 0.0f);
     for (int s = 0; s < batch; ++s) {
       for (int j = 0; j < n_out; ++j) last_gradient.bias[j] += delta_out[s * n_out + j];
     }
   }
   {
-    PROFILE_SCOPE(Part(t, "input-gradient GEMM"), hidden + 1);
+    PROFILE_SCOPE("input-gradient GEMM", hidden + 1);
     backend_.gemm(Transpose::kNo, Transpose::kYes, batch, end - begin, n_out, delta_out, n_out,
                   last.weights.data() + static_cast<size_t>(begin) * n_out, n_out, 0.0f,
                   deltas_[hidden - 1].data() + begin, last.inputs);
@@ -282,7 +281,7 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     const float* out = outputs_[l].data();
     float* delta = deltas_[l].data();
     {
-      PROFILE_SCOPE(Part(t, "ReLU mask"));
+      PROFILE_SCOPE("ReLU mask");
       for (int s = 0; s < batch; ++s) {
         const size_t row = static_cast<size_t>(s) * layer.outputs;
         for (int j = own_begin; j < own_end; ++j) {
@@ -292,7 +291,7 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     }
     const float* layer_in = l == 0 ? inputs : outputs_[l - 1].data();
     {
-      PROFILE_SCOPE(Part(t, "weight-gradient GEMM"), l + 1);
+      PROFILE_SCOPE("weight-gradient GEMM", l + 1);
       // each panel of the own block of the weight gradient = in^T · its columns of delta
       ForPanels(l, t, [&](int c, int width) {
         backend_.gemm(Transpose::kYes, Transpose::kNo, layer.inputs, width, batch, layer_in,
@@ -301,7 +300,7 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
       });
     }
     {
-      PROFILE_SCOPE(Part(t, "bias gradient"));
+      PROFILE_SCOPE("bias gradient");
       for (int j = own_begin; j < own_end; ++j) gradient.bias[j] = 0.0f;
       for (int s = 0; s < batch; ++s) {
         const float* row = delta + static_cast<size_t>(s) * layer.outputs;
@@ -310,11 +309,11 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     }
     if (l == 0) break;  // nothing to learn from the gradient of the image itself
     {
-      PROFILE_SCOPE(Part(t, "waiting at barriers"));
+      PROFILE_SCOPE("waiting at barriers");
       pool_.Barrier();  // the layer below needs every column of this delta
     }
     const int below_begin = Begin(l - 1, t), below_end = End(l - 1, t);
-    PROFILE_SCOPE(Part(t, "input-gradient GEMM"), l + 1);
+    PROFILE_SCOPE("input-gradient GEMM", l + 1);
     // own columns of the delta below = delta · (own rows of the weights)^T, summed over the
     // panels, since each holds some of the columns of those rows
     float beta = 0.0f;
