@@ -141,14 +141,15 @@ void PrefetchImage(const Split& split, int sample) {
 
 }  // namespace
 
-void GatherPixels(const Split& split, const int* samples, int n, float* out) {
+void GatherPixels(const Split& split, const int* samples, int n, float* out, int prefetch_ahead) {
   // The images lie anywhere in 47 MB, so each may be a trip to memory, and the trainer's prefetch
-  // of this batch a whole step ago did not keep all of them in cache. Asking for the image
-  // kAhead places on while converting this one keeps several trips in flight: a batch of 64 took
-  // 10-12 us instead of 18-19 on Zen 3 (experiments/gather_benchmark.cc).
-  constexpr int kAhead = 4;
+  // of this batch a whole step ago did not keep all of them in cache. Asking for the image a few
+  // places on while converting this one keeps several trips in flight: a batch of 64 took
+  // 9-10 us instead of 17-18 on Zen 3 (experiments/gather_benchmark.cc).
   for (int i = 0; i < n; ++i) {
-    if (i + kAhead < n) PrefetchImage(split, samples[i + kAhead]);
+    if (prefetch_ahead > 0 && i + prefetch_ahead < n) {
+      PrefetchImage(split, samples[i + prefetch_ahead]);
+    }
     const uint8_t* image = &split.pixels[static_cast<size_t>(samples[i]) * kImagePixels];
     float* row = out + static_cast<size_t>(i) * kImagePixels;
     for (int p = 0; p < kImagePixels; ++p) row[p] = image[p] * (1.0f / 255);

@@ -23,9 +23,14 @@ struct Split {
   std::vector<uint8_t> labels;
 };
 
+// How many images ahead GatherPixels asks the memory system for while it converts one
+// (experiments/gather_benchmark.cc measures other distances).
+inline constexpr int kGatherPrefetchAhead = 4;
+
 // The pixels of samples[0..n) as the networks take them, floats in [0, 1] (byte / 255), one
-// image after another into `out` (n * 784 floats).
-void GatherPixels(const Split& split, const int* samples, int n, float* out);
+// image after another into `out` (n * 784 floats). 0 for `prefetch_ahead`: no prefetch.
+void GatherPixels(const Split& split, const int* samples, int n, float* out,
+                  int prefetch_ahead = kGatherPrefetchAhead);
 
 // Asks the memory system for the pixels of samples[0..n) without waiting for them.
 void PrefetchPixels(const Split& split, const int* samples, int n);

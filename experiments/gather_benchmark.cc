@@ -5,7 +5,7 @@
 // One benchmark iteration is one such batch, its images chosen as the trainer chooses them; between
 // batches, 1 MB is written, as a training step would (weights, gradients, batch), so that the
 // caches hold what they would. Only the gather is timed. Five ways:
-//   plain       convert image after image, no prefetch;
+//   plain       GatherPixels without its prefetch: image after image;
 //   next        plain, then ask for the next batch's images (the trainer before);
 //   ahead       GatherPixels: while converting image i, ask for image i + 4;
 //   ahead_next  GatherPixels, then ask for the next batch (the trainer now);
@@ -47,14 +47,6 @@ std::vector<int> Shuffled() {
   return order;
 }
 
-void PlainGather(const common::Split& split, const int* samples, int n, float* out) {
-  for (int i = 0; i < n; ++i) {
-    const uint8_t* image = &split.pixels[static_cast<size_t>(samples[i]) * common::kImagePixels];
-    float* row = out + static_cast<size_t>(i) * common::kImagePixels;
-    for (int p = 0; p < common::kImagePixels; ++p) row[p] = image[p] * (1.0f / 255);
-  }
-}
-
 enum Way { kPlain, kNext, kAhead, kAheadNext, kCached };
 
 void BM_Gather(benchmark::State& state) {
@@ -69,11 +61,8 @@ void BM_Gather(benchmark::State& state) {
     if (first + 2 * kBatch > kSamples) first = 0;
     const int* samples = order.data() + (way == kCached ? 0 : first);
     const auto start = std::chrono::steady_clock::now();
-    if (way == kPlain || way == kNext) {
-      PlainGather(split, samples, kBatch, batch.data());
-    } else {
-      common::GatherPixels(split, samples, kBatch, batch.data());
-    }
+    const int ahead = way == kPlain || way == kNext ? 0 : common::kGatherPrefetchAhead;
+    common::GatherPixels(split, samples, kBatch, batch.data(), ahead);
     if (way == kNext || way == kAheadNext) {
       common::PrefetchPixels(split, order.data() + first + kBatch, kBatch);
     }
