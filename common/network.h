@@ -43,6 +43,18 @@ class Network {
   // Plain SGD: parameters -= learning_rate * gradients.
   virtual void ApplyGradients(float learning_rate) = 0;
 
+  // One training step, what the trainer calls: Backward, then ApplyGradients, returning the mean
+  // loss before the step. A stage may override it to fuse the two (write each update straight
+  // into the weights instead of keeping gradients to read back), and it then keeps no
+  // gradients for GetGradients: the tests check Backward and ApplyGradients through those, and
+  // that this equals them.
+  virtual double TrainStep(const float* inputs, const uint8_t* labels, int batch, float* logits,
+                           float learning_rate) {
+    const double loss = Backward(inputs, labels, batch, logits);
+    ApplyGradients(learning_rate);
+    return loss;
+  }
+
   virtual Engine Describe() const { return Engine(); }
 
   // Runs work(begin, end) over the rows [0, rows) of a batch, split in blocks that may run on

@@ -117,7 +117,11 @@ absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfi
           }
         });
       }
-      const double loss = network.Backward(inputs.data(), labels.data(), n, logits.data());
+      // Every sample weighs the same: the loss is a batch mean, so a last, partial batch of
+      // n < batch_size samples takes a step of n / batch_size the size (see trainer.h).
+      const float learning_rate = static_cast<float>(config.learning_rate * n / batch_size);
+      const double loss =
+          network.TrainStep(inputs.data(), labels.data(), n, logits.data(), learning_rate);
       // A healthy run starts near ln(10) = 2.3; a mean of 1000 nats means the weights have
       // blown up (ReLU networks then often die instead of reaching NaN, so test both).
       if (!std::isfinite(loss) || loss > kDivergedLoss) {
@@ -126,9 +130,6 @@ absl::StatusOr<std::vector<EpochStats>> Train(Network& network, const TrainConfi
             "--learning_rate (now %g)",
             loss, epoch, first, config.learning_rate));
       }
-      // Every sample weighs the same: the loss is a batch mean, so a last, partial batch of
-      // n < batch_size samples takes a step of n / batch_size the size (see trainer.h).
-      network.ApplyGradients(static_cast<float>(config.learning_rate * n / batch_size));
       loss_sum += loss * n;
       for (int i = 0; i < n; ++i) correct += ArgMax(&logits[i * kClasses]) == labels[i];
       progress.Update(first + n, train.count, loss_sum / (first + n), start);

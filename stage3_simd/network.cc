@@ -52,11 +52,24 @@ void Network::Forward(const float* inputs, int batch, float* logits) {
 }
 
 double Network::Backward(const float* inputs, const uint8_t* labels, int batch, float* logits) {
+  return Step(inputs, labels, batch, logits, std::nullopt);
+}
+
+double Network::TrainStep(const float* inputs, const uint8_t* labels, int batch, float* logits,
+                          float learning_rate) {
+  return Step(inputs, labels, batch, logits, learning_rate);
+}
+
+double Network::Step(const float* inputs, const uint8_t* labels, int batch, float* logits,
+                     std::optional<float> learning_rate) {
   Forward(inputs, batch, logits);
   const int n_out = sizes_.back();
   std::vector<float>& delta_out = deltas_.back();
   delta_out.resize(static_cast<size_t>(batch) * n_out);
   double loss = 0;
+  // Backpropagation is linear in the output's delta: scaled by -learning_rate, every layer's
+  // weight-gradient product yields that layer's SGD step instead of its gradient.
+  const float scale = (learning_rate ? -*learning_rate : 1.0f) / batch;
   {
     PROFILE_SCOPE("softmax + loss");
     for (int s = 0; s < batch; ++s) {
@@ -69,44 +82,49 @@ double Network::Backward(const float* inputs, const uint8_t* labels, int batch, 
       loss += max_z + std::log(sum) - z[labels[s]];
       // dLoss/dz = softmax - one_hot, divided by the batch because the loss is a batch mean.
       for (int j = 0; j < n_out; ++j) {
-        delta[j] = (delta[j] / sum - (j == labels[s] ? 1.0f : 0.0f)) / batch;
+        delta[j] = (delta[j] / sum - (j == labels[s] ? 1.0f : 0.0f)) * scale;
       }
     }
   }
   // Backpropagation, last layer first: three matrix products per layer instead of per sample.
   for (size_t l = parameters_.layers.size(); l-- > 0;) {
-    const common::Layer& layer = parameters_.layers[l];
-    common::Layer& gradient = gradients_.layers[l];
+    common::Layer& layer = parameters_.layers[l];
     const float* in = l == 0 ? inputs : outputs_[l - 1].data();
-    const std::vector<float>& delta = deltas_[l];
-    {
-      PROFILE_SCOPE("weight-gradient GEMM", l + 1);
-      // weight gradient[inputs][outputs] = in^T · delta, summed over the batch by the product
-      Gemm(Transpose::kYes, Transpose::kNo, layer.inputs, layer.outputs, batch, in, layer.inputs,
-           delta.data(), layer.outputs, 0.0f, gradient.weights.data(), layer.outputs);
-    }
-    {
-      PROFILE_SCOPE("bias gradient");
-      std::fill(gradient.bias.begin(), gradient.bias.end(), 0.0f);
-      for (int s = 0; s < batch; ++s) {
-        for (int j = 0; j < layer.outputs; ++j) gradient.bias[j] += delta[s * layer.outputs + j];
+    std::vector<float>& delta = deltas_[l];
+    if (l > 0) {  // nothing to learn from the gradient of the image itself
+      // previous delta[batch][inputs] = delta · weights^T, then through the ReLU. First, while
+      // the weights are those the forward pass used.
+      std::vector<float>& previous = deltas_[l - 1];
+      previous.resize(static_cast<size_t>(batch) * layer.inputs);
+      {
+        PROFILE_SCOPE("input-gradient GEMM", l + 1);
+        Gemm(Transpose::kNo, Transpose::kYes, batch, layer.inputs, layer.outputs, delta.data(),
+             layer.outputs, layer.weights.data(), layer.outputs, 0.0f, previous.data(),
+             layer.inputs);
+      }
+      PROFILE_SCOPE("ReLU mask");
+      for (size_t i = 0; i < previous.size(); ++i) {
+        // ReLU passes no gradient where it output zero. A select, not a branch: the branch went
+        // either way about half the time (a misprediction each time), while a select is one
+        // compare-and-mask that the compiler runs on a whole vector at once.
+        previous[i] = in[i] > 0 ? previous[i] : 0.0f;
       }
     }
-    if (l == 0) break;  // nothing to learn from the gradient of the image itself
-    // previous delta[batch][inputs] = delta · weights^T, then through the ReLU
-    std::vector<float>& previous = deltas_[l - 1];
-    previous.resize(static_cast<size_t>(batch) * layer.inputs);
+    // The gradient, or, fused, the SGD step added to the parameters: the product adds to the
+    // weights (beta = 1) instead of writing a gradient that ApplyGradients would read back with
+    // them, one pass over the first layer's 400 KB of weights instead of three.
+    common::Layer& target = learning_rate ? layer : gradients_.layers[l];
+    const float beta = learning_rate ? 1.0f : 0.0f;
+    if (!learning_rate) std::fill(target.bias.begin(), target.bias.end(), 0.0f);
     {
-      PROFILE_SCOPE("input-gradient GEMM", l + 1);
-      Gemm(Transpose::kNo, Transpose::kYes, batch, layer.inputs, layer.outputs, delta.data(),
-           layer.outputs, layer.weights.data(), layer.outputs, 0.0f, previous.data(), layer.inputs);
+      PROFILE_SCOPE("weight-gradient GEMM", l + 1);
+      // gradient[inputs][outputs] = in^T · delta (or weights += it), summed over the batch
+      Gemm(Transpose::kYes, Transpose::kNo, layer.inputs, layer.outputs, batch, in, layer.inputs,
+           delta.data(), layer.outputs, beta, target.weights.data(), layer.outputs);
     }
-    PROFILE_SCOPE("ReLU mask");
-    for (size_t i = 0; i < previous.size(); ++i) {
-      // ReLU passes no gradient where it output zero. A select, not a branch: the branch went
-      // either way about half the time (a misprediction each time), while a select is one
-      // compare-and-mask that the compiler runs on a whole vector at once.
-      previous[i] = in[i] > 0 ? previous[i] : 0.0f;
+    PROFILE_SCOPE("bias gradient");
+    for (int s = 0; s < batch; ++s) {
+      for (int j = 0; j < layer.outputs; ++j) target.bias[j] += delta[s * layer.outputs + j];
     }
   }
   return loss / batch;

@@ -2,6 +2,7 @@
 #define STAGE4_BLAS_NETWORK_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,19 @@ class Network : public common::Network {
   double Backward(const float* inputs, const uint8_t* labels, int batch, float* logits) override;
   common::Parameters GetGradients() const override;
   void ApplyGradients(float learning_rate) override;
+  // Backward and ApplyGradients in one pass: the product adds each layer's update straight into
+  // its weights, where Backward writes a gradient for the SGD update to read back.
+  double TrainStep(const float* inputs, const uint8_t* labels, int batch, float* logits,
+                   float learning_rate) override;
   common::Engine Describe() const override;  // the backend and what it chose for this CPU
 
  private:
   // Runs the batch through every layer, keeping each layer's output for backpropagation.
   void ForwardBatch(const float* inputs, int batch);
+  // Forward, loss and backpropagation. Without a learning rate, the gradients go to gradients_
+  // (Backward); with one, the SGD step goes straight into the parameters (TrainStep).
+  double Step(const float* inputs, const uint8_t* labels, int batch, float* logits,
+              std::optional<float> learning_rate);
   // Hands the current weights to the backend's fused layers, if it has them.
   void LoadFused();
 

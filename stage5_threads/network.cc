@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -72,7 +73,6 @@ void Network::Relayout(common::Parameters* p, bool to_panels) const {
 void Network::SetParameters(const common::Parameters& parameters) {
   parameters_ = parameters;
   Relayout(&parameters_, /*to_panels=*/true);
-  pending_learning_rate_ = 0;
   LoadFused();
 }
 
@@ -83,18 +83,7 @@ void Network::LoadFused() {
 }
 
 common::Parameters Network::GetParameters() const {
-  // With the deferred SGD step taken on the copy.
   common::Parameters p = parameters_;
-  for (size_t l = 0; l < p.layers.size(); ++l) {
-    common::Layer& layer = p.layers[l];
-    const common::Layer& gradient = gradients_.layers[l];
-    for (size_t i = 0; i < layer.weights.size(); ++i) {
-      layer.weights[i] -= pending_learning_rate_ * gradient.weights[i];
-    }
-    for (size_t j = 0; j < layer.bias.size(); ++j) {
-      layer.bias[j] -= pending_learning_rate_ * gradient.bias[j];
-    }
-  }
   Relayout(&p, /*to_panels=*/false);
   return p;
 }
@@ -105,14 +94,13 @@ common::Parameters Network::GetGradients() const {
   return g;
 }
 
-// The step is not taken here: waking the threads for it alone would cost a second parallel
-// region per training step. Each thread takes it on its own slice first thing in the next
-// Forward or Backward, which reads those very parameters next.
-void Network::ApplyGradients(float learning_rate) { pending_learning_rate_ = learning_rate; }
+void Network::ApplyGradients(float learning_rate) {
+  pool_.Run([&](int t) { UpdateOwnSlice(t, learning_rate); });
+  LoadFused();
+}
 
-void Network::UpdateOwnSlice(int t) {
+void Network::UpdateOwnSlice(int t, float rate) {
   PROFILE_SCOPE("SGD update");
-  const float rate = pending_learning_rate_;
   const size_t hidden = parameters_.layers.size() - 1;
   for (size_t l = 0; l <= hidden; ++l) {
     common::Layer& layer = parameters_.layers[l];
@@ -134,7 +122,6 @@ void Network::UpdateOwnSlice(int t) {
       for (int j = 0; j < layer.outputs; ++j) layer.bias[j] -= rate * gradient.bias[j];
     }
   }
-  if (t == 0) LoadFused();  // only a library with one step thread has fused layers
 }
 
 void Network::ForRows(int rows, absl::FunctionRef<void(int begin, int end)> work) {
@@ -157,22 +144,28 @@ void Network::Resize(int batch) {
 
 void Network::Forward(const float* inputs, int batch, float* logits) {
   Resize(batch);
-  pool_.Run([&](int t) { Step(t, inputs, nullptr, batch, logits); });
-  pending_learning_rate_ = 0;
+  pool_.Run([&](int t) { Step(t, inputs, nullptr, batch, logits, std::nullopt); });
 }
 
 double Network::Backward(const float* inputs, const uint8_t* labels, int batch, float* logits) {
   Resize(batch);
-  pool_.Run([&](int t) { Step(t, inputs, labels, batch, logits); });
-  pending_learning_rate_ = 0;
+  pool_.Run([&](int t) { Step(t, inputs, labels, batch, logits, std::nullopt); });
   return loss_[0];
 }
 
-void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch, float* logits) {
+double Network::TrainStep(const float* inputs, const uint8_t* labels, int batch, float* logits,
+                          float learning_rate) {
+  Resize(batch);
+  pool_.Run([&](int t) { Step(t, inputs, labels, batch, logits, learning_rate); });
+  LoadFused();
+  return loss_[0];
+}
+
+void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch, float* logits,
+                   std::optional<float> learning_rate) {
   // Only thread 0 times its parts (the GEMM's packing included): the others do the same work at
   // the same time. What it waits for them shows as "waiting at barriers".
   common::CountProfileOnThisThread(t == 0);
-  if (pending_learning_rate_ != 0) UpdateOwnSlice(t);
   const size_t hidden = parameters_.layers.size() - 1;
 
   // Forward: each hidden layer's own columns, with bias and ReLU.
@@ -212,7 +205,7 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
   }
 
   // The output layer: this thread's hidden units' share of the logits, added up after a barrier.
-  const common::Layer& last = parameters_.layers[hidden];
+  common::Layer& last = parameters_.layers[hidden];
   const int n_out = last.outputs;
   const int begin = Begin(hidden - 1, t), end = End(hidden - 1, t);
   {
@@ -220,6 +213,11 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     backend_.gemm(Transpose::kNo, Transpose::kNo, batch, n_out, end - begin, in + begin,
                   last.inputs, last.weights.data() + static_cast<size_t>(begin) * n_out, n_out,
                   0.0f, partial_logits_[t].data(), n_out);
+    // Thread 0 adds the bias to its share, so that after the barrier no thread reads the bias
+    // that thread 0 then updates.
+    for (int s = 0; t == 0 && s < batch; ++s) {
+      for (int j = 0; j < n_out; ++j) partial_logits_[t][s * n_out + j] += last.bias[j];
+    }
   }
   {
     PROFILE_SCOPE("waiting at barriers");
@@ -227,12 +225,15 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
   }
   float* delta_out = output_delta_[t].data();
   double loss = 0;
+  // Backpropagation is linear in the output's delta: scaled by -learning_rate, every layer's
+  // weight-gradient product yields that layer's SGD step instead of its gradient.
+  const float scale = (learning_rate ? -*learning_rate : 1.0f) / batch;
   {
     PROFILE_SCOPE("softmax + loss");
     for (int s = 0; s < batch; ++s) {
       float* z = delta_out + s * n_out;
       for (int j = 0; j < n_out; ++j) {
-        z[j] = last.bias[j];
+        z[j] = 0.0f;
         for (int u = 0; u < pool_.size(); ++u) z[j] += partial_logits_[u][s * n_out + j];
       }
       if (t == 0) std::copy(z, z + n_out, logits + s * n_out);
@@ -245,7 +246,7 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
       loss += max_z + std::log(sum) - label_z;
       // dLoss/dz = softmax - one_hot, divided by the batch because the loss is a batch mean.
       for (int j = 0; j < n_out; ++j) {
-        z[j] = (z[j] / sum - (j == labels[s] ? 1.0f : 0.0f)) / batch;
+        z[j] = (z[j] / sum - (j == labels[s] ? 1.0f : 0.0f)) * scale;
       }
     }
   }
@@ -253,30 +254,35 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
   loss_[t] = loss / batch;
 
   // Backpropagation, last layer first: the output layer's rows of this thread's hidden units,
-  // then each hidden layer's own columns.
-  common::Layer& last_gradient = gradients_.layers[hidden];
+  // then each hidden layer's own columns. Each layer's gradient, or, fused, its SGD step added
+  // to the parameters (beta = 1): the products write no gradient for ApplyGradients to read
+  // back with the weights, one pass over the first layer's 400 KB of weights instead of three.
+  const float beta = learning_rate ? 1.0f : 0.0f;
+  auto target = [&](size_t l) -> common::Layer& {
+    return learning_rate ? parameters_.layers[l] : gradients_.layers[l];
+  };
   {
-    PROFILE_SCOPE("weight-gradient GEMM", hidden + 1);
-    backend_.gemm(Transpose::kYes, Transpose::kNo, end - begin, n_out, batch, in + begin,
-                  last.inputs, delta_out, n_out, 0.0f,
-                  last_gradient.weights.data() + static_cast<size_t>(begin) * n_out, n_out);
-  }
-  if (t == 0) {
-    PROFILE_SCOPE("bias gradient");
-    std::fill(last_gradient.bias.begin(), last_gradient.bias.end(), 0.0f);
-    for (int s = 0; s < batch; ++s) {
-      for (int j = 0; j < n_out; ++j) last_gradient.bias[j] += delta_out[s * n_out + j];
-    }
-  }
-  {
-    PROFILE_SCOPE("input-gradient GEMM", hidden + 1);
+    PROFILE_SCOPE("input-gradient GEMM", hidden + 1);  // first, while the weights are unchanged
     backend_.gemm(Transpose::kNo, Transpose::kYes, batch, end - begin, n_out, delta_out, n_out,
                   last.weights.data() + static_cast<size_t>(begin) * n_out, n_out, 0.0f,
                   deltas_[hidden - 1].data() + begin, last.inputs);
   }
+  {
+    PROFILE_SCOPE("weight-gradient GEMM", hidden + 1);
+    backend_.gemm(Transpose::kYes, Transpose::kNo, end - begin, n_out, batch, in + begin,
+                  last.inputs, delta_out, n_out, beta,
+                  target(hidden).weights.data() + static_cast<size_t>(begin) * n_out, n_out);
+  }
+  if (t == 0) {
+    PROFILE_SCOPE("bias gradient");
+    common::Floats& bias = target(hidden).bias;
+    if (!learning_rate) std::fill(bias.begin(), bias.end(), 0.0f);
+    for (int s = 0; s < batch; ++s) {
+      for (int j = 0; j < n_out; ++j) bias[j] += delta_out[s * n_out + j];
+    }
+  }
   for (size_t l = hidden; l-- > 0;) {
     const common::Layer& layer = parameters_.layers[l];
-    common::Layer& gradient = gradients_.layers[l];
     const int own_begin = Begin(l, t), own_end = End(l, t);
     const float* out = outputs_[l].data();
     float* delta = deltas_[l].data();
@@ -289,42 +295,49 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
         }
       }
     }
+    if (l > 0) {  // nothing to learn from the gradient of the image itself
+      {
+        PROFILE_SCOPE("waiting at barriers");
+        pool_.Barrier();  // the layer below needs every column of this delta
+      }
+      const int below_begin = Begin(l - 1, t), below_end = End(l - 1, t);
+      {
+        PROFILE_SCOPE("input-gradient GEMM", l + 1);
+        // own columns of the delta below = delta · (own rows of the weights)^T, summed over the
+        // panels, since each holds some of the columns of those rows
+        float panel_beta = 0.0f;
+        for (int u = 0; u < pool_.size(); ++u) {
+          ForPanels(l, u, [&](int c, int width) {
+            backend_.gemm(Transpose::kNo, Transpose::kYes, batch, below_end - below_begin, width,
+                          delta + c, layer.outputs,
+                          Panel(layer.weights, l, c) + static_cast<size_t>(below_begin) * width,
+                          width, panel_beta, deltas_[l - 1].data() + below_begin, layer.inputs);
+            panel_beta = 1.0f;
+          });
+        }
+      }
+      if (learning_rate) {
+        PROFILE_SCOPE("waiting at barriers");
+        pool_.Barrier();  // every thread has read this layer's weights; now each updates its own
+      }
+    }
     const float* layer_in = l == 0 ? inputs : outputs_[l - 1].data();
     {
       PROFILE_SCOPE("weight-gradient GEMM", l + 1);
-      // each panel of the own block of the weight gradient = in^T · its columns of delta
+      // each panel of the own block of the gradient = in^T · its columns of delta (fused: each
+      // panel of the own block of the weights += that)
       ForPanels(l, t, [&](int c, int width) {
         backend_.gemm(Transpose::kYes, Transpose::kNo, layer.inputs, width, batch, layer_in,
-                      layer.inputs, delta + c, layer.outputs, 0.0f, Panel(gradient.weights, l, c),
+                      layer.inputs, delta + c, layer.outputs, beta, Panel(target(l).weights, l, c),
                       width);
       });
     }
-    {
-      PROFILE_SCOPE("bias gradient");
-      for (int j = own_begin; j < own_end; ++j) gradient.bias[j] = 0.0f;
-      for (int s = 0; s < batch; ++s) {
-        const float* row = delta + static_cast<size_t>(s) * layer.outputs;
-        for (int j = own_begin; j < own_end; ++j) gradient.bias[j] += row[j];
-      }
-    }
-    if (l == 0) break;  // nothing to learn from the gradient of the image itself
-    {
-      PROFILE_SCOPE("waiting at barriers");
-      pool_.Barrier();  // the layer below needs every column of this delta
-    }
-    const int below_begin = Begin(l - 1, t), below_end = End(l - 1, t);
-    PROFILE_SCOPE("input-gradient GEMM", l + 1);
-    // own columns of the delta below = delta · (own rows of the weights)^T, summed over the
-    // panels, since each holds some of the columns of those rows
-    float beta = 0.0f;
-    for (int u = 0; u < pool_.size(); ++u) {
-      ForPanels(l, u, [&](int c, int width) {
-        backend_.gemm(Transpose::kNo, Transpose::kYes, batch, below_end - below_begin, width,
-                      delta + c, layer.outputs,
-                      Panel(layer.weights, l, c) + static_cast<size_t>(below_begin) * width, width,
-                      beta, deltas_[l - 1].data() + below_begin, layer.inputs);
-        beta = 1.0f;
-      });
+    PROFILE_SCOPE("bias gradient");
+    common::Floats& bias = target(l).bias;
+    if (!learning_rate) std::fill(bias.begin() + own_begin, bias.begin() + own_end, 0.0f);
+    for (int s = 0; s < batch; ++s) {
+      const float* row = delta + static_cast<size_t>(s) * layer.outputs;
+      for (int j = own_begin; j < own_end; ++j) bias[j] += row[j];
     }
   }
 }

@@ -2,6 +2,7 @@
 #define STAGE5_THREADS_NETWORK_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ class Network : public common::Network {
   double Backward(const float* inputs, const uint8_t* labels, int batch, float* logits) override;
   common::Parameters GetGradients() const override;
   void ApplyGradients(float learning_rate) override;
+  // Backward and ApplyGradients in one parallel region: the products add each layer's update
+  // straight into its weights, where Backward writes a gradient for the SGD update to read back.
+  double TrainStep(const float* inputs, const uint8_t* labels, int batch, float* logits,
+                   float learning_rate) override;
   common::Engine Describe() const override;  // the backend, its threads and its kernels
   // The batch's rows split between the pool's threads (the trainer gathers the batch so).
   void ForRows(int rows, absl::FunctionRef<void(int begin, int end)> work) override;
@@ -59,10 +64,13 @@ class Network : public common::Network {
   void Relayout(common::Parameters* p, bool to_panels) const;
   // Activations and deltas for `batch` samples, before the threads write them.
   void Resize(int batch);
-  // One thread's share of the forward pass and, given labels, of the loss and backward pass.
-  void Step(int thread, const float* inputs, const uint8_t* labels, int batch, float* logits);
-  // The SGD step ApplyGradients deferred, on the thread's own parameters.
-  void UpdateOwnSlice(int thread);
+  // One thread's share of the forward pass and, given labels, of the loss and backward pass:
+  // without a learning rate, the gradients go to gradients_ (Backward); with one, the SGD step
+  // goes straight into the parameters (TrainStep).
+  void Step(int thread, const float* inputs, const uint8_t* labels, int batch, float* logits,
+            std::optional<float> learning_rate);
+  // ApplyGradients' SGD step on the thread's own parameters.
+  void UpdateOwnSlice(int thread, float learning_rate);
   // Hands the current weights to the backend's fused layers, if it has them.
   void LoadFused();
 
@@ -86,7 +94,6 @@ class Network : public common::Network {
   // (each thread computes the same one rather than wait for another) and its loss.
   std::vector<common::Floats> partial_logits_, output_delta_;
   std::vector<double> loss_;
-  float pending_learning_rate_ = 0;  // the deferred SGD step; 0: none
 };
 
 // The trainer's and the tests' way in: the backend --gemm names ("" = the default) on --threads

@@ -171,6 +171,39 @@ TEST_P(NetworkConformance, ApplyGradientsTakesOneSgdStep) {
   }
 }
 
+// TrainStep, what the trainer calls, is Backward then ApplyGradients, even where a stage fuses
+// the two: the same losses, logits and parameters over a few steps, two hidden layers deep.
+TEST_P(NetworkConformance, TrainStepIsBackwardThenApplyGradients) {
+  const auto [sizes, batch, x, labels, start] = MakeProblem({30, 24, 20, common::kClasses}, 7, 43);
+  std::unique_ptr<common::Network> fused = Make(sizes), separate = Make(sizes);
+  ASSERT_NE(fused, nullptr);
+  ASSERT_NE(separate, nullptr);
+  fused->SetParameters(start);
+  separate->SetParameters(start);
+  std::vector<float> logits(batch * common::kClasses), expected_logits(logits.size());
+  for (int step = 0; step < 3; ++step) {
+    const double expected_loss =
+        separate->Backward(x.data(), labels.data(), batch, expected_logits.data());
+    separate->ApplyGradients(0.5f);
+    const double loss = fused->TrainStep(x.data(), labels.data(), batch, logits.data(), 0.5f);
+    EXPECT_NEAR(loss, expected_loss, 1e-5 * expected_loss) << "step " << step;
+    for (size_t i = 0; i < logits.size(); ++i) {
+      ASSERT_NEAR(logits[i], expected_logits[i], 1e-4f) << "step " << step << " logit " << i;
+    }
+  }
+  const common::Parameters actual = fused->GetParameters(), expected = separate->GetParameters();
+  for (size_t l = 0; l < expected.layers.size(); ++l) {
+    for (size_t i = 0; i < expected.layers[l].weights.size(); ++i) {
+      ASSERT_NEAR(actual.layers[l].weights[i], expected.layers[l].weights[i], 1e-5f)
+          << "layer " << l << " weight " << i;
+    }
+    for (size_t j = 0; j < expected.layers[l].bias.size(); ++j) {
+      ASSERT_NEAR(actual.layers[l].bias[j], expected.layers[l].bias[j], 1e-5f)
+          << "layer " << l << " bias " << j;
+    }
+  }
+}
+
 // A sample's logits do not depend on the batch it came in: one sample at a time gives what the
 // whole batch gives (catches kernels or thread splits that mix rows up at the batch's edges).
 TEST_P(NetworkConformance, ForwardDoesNotDependOnTheBatch) {
