@@ -116,7 +116,7 @@ double Network::Step(const float* inputs, const uint8_t* labels, int batch, floa
   for (size_t l = parameters_.layers.size(); l-- > 0;) {
     common::Layer& layer = parameters_.layers[l];
     const float* in = l == 0 ? inputs : outputs_[l - 1].data();
-    std::vector<float>& delta = deltas_[l];
+    const std::vector<float>& delta = deltas_[l];
     if (l > 0) {  // nothing to learn from the gradient of the image itself
       // previous delta[batch][inputs] = delta · weights^T, then through the ReLU. First, while
       // the weights are those the forward pass used.
