@@ -19,8 +19,8 @@ namespace stage5 {
 // gradients and SGD update, so no gradient is ever summed across threads and no two threads
 // write the same cache line. They meet at a barrier only where a layer needs what all of them
 // computed: once per step with one hidden layer (to add up the output layer's partial logits),
-// plus once each way per further hidden layer. With a library, the step runs on one thread and
-// each product on the library's own threads.
+// plus once each way per further hidden layer (and, in TrainStep, once more before its update).
+// With a library, the step runs on one thread and each product on the library's own threads.
 class Network : public common::Network {
  public:
   // `threads`: the pool's for "own", the library's for the others.
