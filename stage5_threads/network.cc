@@ -215,8 +215,10 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
                   0.0f, partial_logits_[t].data(), n_out);
     // Thread 0 adds the bias to its share, so that after the barrier no thread reads the bias
     // that thread 0 then updates.
-    for (int s = 0; t == 0 && s < batch; ++s) {
-      for (int j = 0; j < n_out; ++j) partial_logits_[t][s * n_out + j] += last.bias[j];
+    if (t == 0) {
+      for (int s = 0; s < batch; ++s) {
+        for (int j = 0; j < n_out; ++j) partial_logits_[0][s * n_out + j] += last.bias[j];
+      }
     }
   }
   {

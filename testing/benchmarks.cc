@@ -124,19 +124,26 @@ bool InitializeInterleaved(int argc, char** argv) {
   return true;
 }
 
-int RunBenchmarks(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+namespace {
+
+// What both ways of running end with, once the library is initialized.
+int RunSelected() {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
 }
 
+}  // namespace
+
+int RunBenchmarks(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  return RunSelected();
+}
+
 int RunInterleaved(int argc, char** argv) {
   if (!InitializeInterleaved(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return RunSelected();
 }
 
 }  // namespace benchmarks
