@@ -10,8 +10,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/profile.h"
 
 namespace stage3 {
@@ -173,9 +177,28 @@ std::vector<const Kernel*> AvailableKernels() {
   return kernels;
 }
 
+absl::StatusOr<const Kernel*> ChosenKernel() {
+  const std::vector<const Kernel*> kernels = AvailableKernels();
+  const char* const wanted = std::getenv(kKernelVariable);
+  if (wanted == nullptr || *wanted == '\0') return kernels.front();
+  std::vector<std::string> names;
+  for (const Kernel* kernel : kernels) {
+    if (std::string(wanted) == kernel->name) return kernel;
+    names.push_back(kernel->name);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(kKernelVariable, "=", wanted, ": this CPU runs ",
+                                                 absl::StrJoin(names, ", "),
+                                                 "; unset it for the fastest"));
+}
+
 const Kernel& DefaultKernel() {
-  static const Kernel* const best = AvailableKernels().front();  // thread-safe, runs once
-  return *best;
+  static const Kernel* const chosen = [] {  // thread-safe, runs once
+    const absl::StatusOr<const Kernel*> kernel = ChosenKernel();
+    if (kernel.ok()) return *kernel;
+    std::fprintf(stderr, "%s\n", std::string(kernel.status().message()).c_str());
+    std::exit(2);
+  }();
+  return *chosen;
 }
 
 void Gemm(Transpose transpose_a, Transpose transpose_b, int m, int n, int k, const float* a,

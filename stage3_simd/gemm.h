@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "common/gemm.h"
 #include "stage3_simd/kernel.h"
 
@@ -22,7 +23,16 @@ void Gemm(Transpose transpose_a, Transpose transpose_b, int m, int n, int k, con
 // is always there, so tests can compare every kernel on whatever machine runs them.
 std::vector<const Kernel*> AvailableKernels();
 
-// The kernel the plain Gemm uses: AvailableKernels().front(), chosen once at the first call.
+// The environment variable that picks a kernel by name instead of the fastest: "portable" runs
+// the ARM path on an x86 machine, "avx2" the AVX2 kernel on an AVX-512 one (labs and tests).
+inline constexpr char kKernelVariable[] = "MNIST_PERF_KERNEL";
+
+// The kernel kKernelVariable names, or AvailableKernels().front() when it is unset or empty. An
+// InvalidArgument error that lists the choices if this CPU runs no kernel of that name.
+absl::StatusOr<const Kernel*> ChosenKernel();
+
+// The kernel the plain Gemm uses: ChosenKernel(), once, at the first call. (A wrong name ends the
+// program there with ChosenKernel's message; MakeNetwork reports it as an error before that.)
 const Kernel& DefaultKernel();
 
 // Gemm with an explicit kernel (tests and benchmarks run each kernel this way).

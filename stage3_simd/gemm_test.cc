@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,27 @@ TEST(GemmTest, TinyBlocks) {
       }
     }
   }
+}
+
+// MNIST_PERF_KERNEL picks a kernel by name; a name this CPU lacks is an error that lists those it
+// has. (ChosenKernel reads the variable on every call; DefaultKernel keeps its first answer.)
+TEST(GemmTest, EnvironmentChoosesTheKernel) {
+  const std::vector<const Kernel*> kernels = AvailableKernels();
+  ASSERT_EQ(unsetenv(kKernelVariable), 0);
+  EXPECT_EQ(ChosenKernel().value(), kernels.front());
+  ASSERT_EQ(setenv(kKernelVariable, "", 1), 0);
+  EXPECT_EQ(ChosenKernel().value(), kernels.front());
+  ASSERT_EQ(setenv(kKernelVariable, "portable", 1), 0);
+  EXPECT_EQ(ChosenKernel().value(), kernels.back());
+  ASSERT_EQ(setenv(kKernelVariable, "neon", 1), 0);
+  const absl::StatusOr<const Kernel*> missing = ChosenKernel();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(missing.status().message().find("MNIST_PERF_KERNEL=neon: this CPU runs "),
+            std::string::npos)
+      << missing.status();
+  EXPECT_NE(missing.status().message().find("portable"), std::string::npos) << missing.status();
+  ASSERT_EQ(unsetenv(kKernelVariable), 0);
 }
 
 }  // namespace

@@ -156,6 +156,9 @@ absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(
     const common::NetworkOptions& options) {
   absl::Status status = common::CheckOneThreadOwnGemm(options, "stage3_simd");
   if (!status.ok()) return status;
+  // Our kernel may be named by the environment (gemm.h): a name this CPU lacks is an error here.
+  absl::StatusOr<const Kernel*> kernel = ChosenKernel();
+  if (!kernel.ok()) return kernel.status();
   return std::make_unique<Network>(options.sizes);
 }
 

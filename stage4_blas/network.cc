@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/profile.h"
+#include "stage4_blas/gemm.h"
 
 namespace stage4 {
 
@@ -186,6 +187,9 @@ absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(
                                                    ": stage4_blas runs on one thread; all cores "
                                                    "are stage5_threads' idea"));
   }
+  // Our kernel may be named by the environment (gemm.h): a name this CPU lacks is an error here.
+  absl::StatusOr<const Kernel*> kernel = ChosenKernel();
+  if (!kernel.ok()) return kernel.status();
   absl::StatusOr<const Backend*> backend = FindBackend(options.gemm);
   if (!backend.ok()) return backend.status();
   return std::make_unique<Network>(options.sizes, **backend);

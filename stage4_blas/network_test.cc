@@ -4,6 +4,7 @@
 
 #include <cblas.h>
 
+#include "stage4_blas/gemm.h"
 #include "testing/matches_stage1.h"
 #include "testing/network_conformance.h"
 
@@ -49,6 +50,22 @@ TEST(Stage4Test, MoreThanOneThreadIsStage5s) {
 TEST(Stage4Test, OpenBlasRunsOnOneThread) {
   ASSERT_TRUE(Make("openblas", 0).ok());
   EXPECT_EQ(openblas_get_num_threads(), 1);
+}
+
+// network_portable_test runs this file again with MNIST_PERF_KERNEL=portable and
+// PORTABLE_KERNEL_TEST defined (BUILD): the only kernel an ARM machine has, tested on every
+// machine. Each target must run the kernel it is meant to test.
+TEST(Stage4Test, RunsTheKernelTheEnvironmentNames) {
+  absl::StatusOr<std::unique_ptr<common::Network>> network =
+      stage4::MakeNetwork({common::LayerSizes({16}), "own", 1});
+  ASSERT_TRUE(network.ok()) << network.status();
+#ifdef PORTABLE_KERNEL_TEST
+  const std::string expected = "portable";
+#else
+  const std::string expected = stage4::AvailableKernels().front()->name;
+#endif
+  const std::string details = (*network)->Describe().details;
+  EXPECT_NE(details.find("kernel " + expected + " "), std::string::npos) << details;
 }
 
 }  // namespace

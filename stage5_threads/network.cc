@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/profile.h"
+#include "stage5_threads/gemm.h"
 
 namespace stage5 {
 namespace {
@@ -369,6 +370,9 @@ absl::StatusOr<std::unique_ptr<common::Network>> MakeNetwork(
   const int threads = options.threads > 0
                           ? options.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  // Our kernel may be named by the environment (gemm.h): a name this CPU lacks is an error here.
+  absl::StatusOr<const Kernel*> kernel = ChosenKernel();
+  if (!kernel.ok()) return kernel.status();
   absl::StatusOr<const Backend*> backend = FindBackend(options.gemm, threads);
   if (!backend.ok()) return backend.status();
   return std::make_unique<Network>(options.sizes, **backend, threads);

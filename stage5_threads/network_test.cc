@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "stage4_blas/network.h"
+#include "stage5_threads/gemm.h"
 #include "testing/matches_stage1.h"
 #include "testing/network_conformance.h"
 
@@ -133,6 +134,22 @@ TEST(NetworkTest, TwoHiddenLayersOnThreeThreads) {
       ASSERT_NEAR(a.layers[l].weights[i], e.layers[l].weights[i], 1e-6) << l << " " << i;
     }
   }
+}
+
+// network_portable_test runs this file again with MNIST_PERF_KERNEL=portable and
+// PORTABLE_KERNEL_TEST defined (BUILD): the only kernel an ARM machine has, tested on every
+// machine. Each target must run the kernel it is meant to test.
+TEST(NetworkTest, RunsTheKernelTheEnvironmentNames) {
+  absl::StatusOr<std::unique_ptr<common::Network>> network =
+      stage5::MakeNetwork({common::LayerSizes({16}), "own", 1});
+  ASSERT_TRUE(network.ok()) << network.status();
+#ifdef PORTABLE_KERNEL_TEST
+  const std::string expected = "portable";
+#else
+  const std::string expected = stage5::AvailableKernels().front()->name;
+#endif
+  const std::string details = (*network)->Describe().details;
+  EXPECT_NE(details.find("kernel " + expected + " "), std::string::npos) << details;
 }
 
 }  // namespace
