@@ -84,7 +84,7 @@ class Network : public common::Network {
   std::vector<std::unique_ptr<FusedDense>> fused_;  // one per hidden layer, or none
   // The output layer as common::Layer keeps it, row-major [inputs][outputs]; the hidden layers
   // in panels (Panel), so that each thread's weights and gradients are contiguous (two threads
-  // updating the two halves of every row of one row-major matrix measured 4.7x slower than two
+  // updating the two halves of every row of one row-major matrix measured about 3x slower than two
   // threads each updating a block of their own, README.md), and so that our GEMM never packs
   // them.
   common::Parameters parameters_, gradients_;

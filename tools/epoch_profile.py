@@ -8,7 +8,7 @@ Runs the trainer under `perf record` with DWARF call stacks (libraries such as O
 frame pointers), keeps the samples whose stack passes through common::Train but not through
 common::Accuracy (the test-set evaluation after each epoch), and prints each function's share of
 them, with the network's method that called it: `sgemm_kernel_ZEN`, called from
-`stage4::Network::Backward`, is OpenBLAS's kernel working for the backward pass. Data loading and
+`stage4::Network::TrainStep`, is OpenBLAS's kernel working for the training step. Data loading and
 start-up are left out. Complements `train --profile`, which times our code's parts but sees a
 library's product as one. Sampling: shares are good to about a percent; the run itself is slower
 while perf records.
