@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/pages.h"
 
 namespace common {
 
@@ -16,10 +17,10 @@ inline constexpr char kFashionDir[] = "/usr/share/datasets/fashion-mnist";
 
 // Images and their labels. Pixels stay the bytes of the file, row-major [count][784]: a quarter
 // of the memory of floats, and a quarter of the bytes to fetch when a shuffled batch is gathered
-// (which, as floats, cost about a tenth of stage 3's epoch).
+// (which, as floats, cost about a tenth of stage 3's epoch); and in 2 MiB pages (pages.h).
 struct Split {
   int count = 0;
-  std::vector<uint8_t> pixels;
+  Bytes pixels;
   std::vector<uint8_t> labels;
 };
 

@@ -63,8 +63,9 @@ absl::StatusOr<IdxHeader> ReadHeader(InputFile& file, int rank) {
 
 // Opens an IDX file, checks its header and reads the payload of its first `max_items` items
 // (0: all) into `payload`; the rest is read and verified but not kept.
+template <typename Buffer>
 absl::Status ReadIdx(const std::string& path, int rank, uint64_t max_items,
-                     std::vector<uint32_t>* dims, std::vector<uint8_t>* payload) {
+                     std::vector<uint32_t>* dims, Buffer* payload) {
   absl::StatusOr<std::unique_ptr<InputFile>> opened = InputFile::Open(path);
   if (!opened.ok()) return opened.status();
   InputFile& file = **opened;
@@ -113,7 +114,7 @@ absl::StatusOr<uint32_t> IdxItemCount(const std::string& path, int rank) {
 
 absl::StatusOr<Images> LoadIdxImages(const std::string& path, int max_count) {
   std::vector<uint32_t> dims;
-  std::vector<uint8_t> bytes;
+  Bytes bytes;
   absl::Status status = ReadIdx(path, 3, max_count > 0 ? max_count : 0, &dims, &bytes);
   if (!status.ok()) return status;
   Images images;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/pages.h"
 
 namespace common {
 
@@ -22,7 +23,7 @@ struct Images {
   int count = 0;
   int rows = 0;
   int cols = 0;
-  std::vector<uint8_t> pixels;  // count * rows * cols, row-major, the bytes as stored
+  Bytes pixels;  // count * rows * cols, row-major, the bytes as stored (pages.h)
 };
 
 // Images must be 28x28, as the model's input layer is fixed at 784 pixels. With `max_count` > 0

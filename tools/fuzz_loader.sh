@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the IDX/gzip loader (common/idx.cc, common/input_file.cc) with libFuzzer, under
-# AddressSanitizer and UndefinedBehaviorSanitizer, for SECONDS (default 60) on one core.
+# Fuzzes the IDX/gzip loader (common/idx.cc, common/input_file.cc, common/pages.cc) with
+# libFuzzer, under AddressSanitizer and UndefinedBehaviorSanitizer, for SECONDS (default 60) on
+# one core.
 #
 #   tools/fuzz_loader.sh [SECONDS]
 #
@@ -25,7 +26,7 @@ echo "fuzz: building $dir/idx_fuzzer with $($clang --version | head -n 1)"
 # linked as they are (all of Abseil, as third_party/system.BUILD does).
 "$clang" -std=c++17 -O1 -g -fno-omit-frame-pointer \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. \
-  tools/idx_fuzzer.cc testing/idx_fuzz.cc common/idx.cc common/input_file.cc \
+  tools/idx_fuzzer.cc testing/idx_fuzz.cc common/idx.cc common/input_file.cc common/pages.cc \
   -o "$dir/idx_fuzzer" /usr/lib/*-linux-gnu/libabsl_*.so -lz
 
 IDX_FUZZ_WRITE_SEEDS="$dir/seeds" "$dir/idx_fuzzer"
