@@ -399,6 +399,12 @@ def machine_lines(result):
     if load:  # on a shared machine, how busy it was says how far to trust the figures
         lines[-1] += "; 1-minute load average %.1f at the start, %.1f at the end" % (
             load["start"], load["end"])
+    latency = result.get("core_to_core_ns")
+    if latency:  # on a VM the host moves the CPUs, and two-thread figures move with it
+        low, high = min(latency), max(latency)
+        spread = "%d" % low if low == high else "%d–%d" % (low, high)
+        lines[-1] += "; core-to-core latency %s ns (median %d of %d readings, " \
+            "`tools/core_latency`)" % (spread, sorted(latency)[len(latency) // 2], len(latency))
     libs = result.get("libraries") or {}
     if libs:
         lines.append("libraries: " + ", ".join(

@@ -182,6 +182,13 @@ class OutputTest(unittest.TestCase):
         self.assertIn("1-minute load average 11.2 at the start, 9.5 at the end",
                       compare_lib.machine_lines(self.result)[1])
 
+    def test_machine_line_says_how_far_apart_the_cores_were(self):
+        self.result["core_to_core_ns"] = [64, 230, 61, 212, 66]
+        self.assertIn("core-to-core latency 61–230 ns (median 66 of 5 readings",
+                      compare_lib.machine_lines(self.result)[1])
+        self.result["core_to_core_ns"] = []
+        self.assertNotIn("core-to-core", "\n".join(compare_lib.machine_lines(self.result)))
+
     def test_machine_line_says_how_many_peak_measurements(self):
         self.result["fma_peak"]["one_core_measured"] = [91.0, 100.0, 97.5, 99.0]
         self.assertIn("100.0 GFLOP/s on one core, 190.0 on all cores (best of 4)",
