@@ -15,6 +15,7 @@
 // Usage: core_latency [--cpus=0,1] [--samples=5] [--handoffs=20000]
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
@@ -114,11 +115,15 @@ int main(int argc, char** argv) {
   const int samples = absl::GetFlag(FLAGS_samples), handoffs = absl::GetFlag(FLAGS_handoffs);
   if (samples < 1) return fail(absl::StrCat("--samples=", samples, ": must be 1 or more"));
   if (handoffs < 1) return fail(absl::StrCat("--handoffs=", handoffs, ": must be 1 or more"));
-  const int online = static_cast<int>(std::thread::hardware_concurrency());
-  if (std::max(cpus[0], cpus[1]) >= online) {
-    // One CPU has no other to talk to: say so in the record rather than fail a comparison.
-    std::printf("core-to-core latency: this machine has %d CPU%s, no CPU %d\n", online,
-                online == 1 ? "" : "s", std::max(cpus[0], cpus[1]));
+  // The CPUs this process may run on (a container's cpuset may hold fewer than the machine).
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  sched_getaffinity(0, sizeof allowed, &allowed);
+  for (int cpu : cpus) {
+    if (cpu < CPU_SETSIZE && CPU_ISSET(cpu, &allowed)) continue;
+    // Nothing to measure: say so in the record rather than fail a comparison.
+    std::printf("core-to-core latency: CPU %d is not one this process may run on (%d are)\n", cpu,
+                CPU_COUNT(&allowed));
     std::printf("{\"core_to_core_ns\":null,\"cpus\":[%d,%d]}\n", cpus[0], cpus[1]);
     return 0;
   }
