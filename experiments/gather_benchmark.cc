@@ -13,74 +13,46 @@
 //   small_pages ahead_next, with the data set in 4 KiB pages instead of the loader's 2 MiB ones
 //               (common/pages.h): a page-table walk for nearly every image.
 
-#include <sys/mman.h>
-
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <numeric>
-#include <random>
 #include <vector>
 
 #include "benchmark/benchmark.h"
 #include "common/dataset.h"
 #include "common/model.h"
+#include "experiments/gather_data.h"
 #include "testing/benchmarks.h"
 
 namespace {
 
-constexpr int kSamples = 60000, kBatch = 64;
-
-common::Split MakeTrain(bool huge_pages) {
-  common::Split s;
-  s.count = kSamples;
-  // Allocated (and advised MADV_HUGEPAGE) but not yet touched: advice given now decides the pages.
-  s.pixels.reserve(size_t{kSamples} * common::kImagePixels);
-  if (!huge_pages) madvise(s.pixels.data(), s.pixels.capacity(), MADV_NOHUGEPAGE);
-  s.pixels.resize(size_t{kSamples} * common::kImagePixels);
-  for (size_t i = 0; i < s.pixels.size(); ++i) s.pixels[i] = static_cast<uint8_t>(i * 131 >> 3);
-  s.labels.assign(kSamples, 0);
-  return s;
-}
-
-const common::Split& Train(bool huge_pages) {
-  static const common::Split huge = MakeTrain(true), small = MakeTrain(false);
-  return huge_pages ? huge : small;
-}
-
-// The trainer's way through the data: every sample once, in a shuffled order.
-std::vector<int> Shuffled() {
-  std::vector<int> order(kSamples);
-  std::iota(order.begin(), order.end(), 0);
-  std::shuffle(order.begin(), order.end(), std::mt19937(1));
-  return order;
-}
+using experiments::kGatherBatch;
+using experiments::kGatherSamples;
 
 enum Way { kPlain, kNext, kAhead, kAheadNext, kCached, kSmallPages };
 
 void BM_Gather(benchmark::State& state) {
   const Way way = static_cast<Way>(state.range(0));
-  const common::Split& split = Train(way != kSmallPages);
-  const std::vector<int> order = Shuffled();
-  std::vector<float> batch(size_t{kBatch} * common::kImagePixels);
+  const common::Split& split = experiments::GatherTrain(way != kSmallPages);
+  const std::vector<int> order = experiments::GatherOrder();
+  std::vector<float> batch(size_t{kGatherBatch} * common::kImagePixels);
   std::vector<float> step(1 << 18);  // 1 MB
   int first = 0;
   for (auto _ : state) {
     for (size_t i = 0; i < step.size(); i += 16) step[i] += 1.0f;  // the step between batches
-    if (first + 2 * kBatch > kSamples) first = 0;
+    if (first + 2 * kGatherBatch > kGatherSamples) first = 0;
     const int* samples = order.data() + (way == kCached ? 0 : first);
     const auto start = std::chrono::steady_clock::now();
     const int ahead = way == kPlain || way == kNext ? 0 : common::kGatherPrefetchAhead;
-    common::GatherPixels(split, samples, kBatch, batch.data(), ahead);
+    common::GatherPixels(split, samples, kGatherBatch, batch.data(), ahead);
     if (way == kNext || way == kAheadNext || way == kSmallPages) {
-      common::PrefetchPixels(split, order.data() + first + kBatch, kBatch);
+      common::PrefetchPixels(split, order.data() + first + kGatherBatch, kGatherBatch);
     }
     benchmark::DoNotOptimize(batch.data());
     state.SetIterationTime(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    first += kBatch;
+    first += kGatherBatch;
   }
-  state.SetBytesProcessed(state.iterations() * int64_t{kBatch} * common::kImagePixels);
+  state.SetBytesProcessed(state.iterations() * int64_t{kGatherBatch} * common::kImagePixels);
 }
 
 BENCHMARK(BM_Gather)->Name("gather/plain")->Arg(kPlain)->UseManualTime();

@@ -17,34 +17,22 @@
 
 #include <pthread.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <numeric>
-#include <random>
 #include <thread>
 #include <vector>
 
 #include "benchmark/benchmark.h"
 #include "common/dataset.h"
 #include "common/model.h"
+#include "experiments/gather_data.h"
 #include "testing/benchmarks.h"
 
 namespace {
 
-constexpr int kSamples = 60000, kBatch = 64, kPixels = common::kImagePixels;
-
-const common::Split& Train() {
-  static const common::Split split = [] {
-    common::Split s;
-    s.count = kSamples;
-    s.pixels.resize(size_t{kSamples} * kPixels);
-    for (size_t i = 0; i < s.pixels.size(); ++i) s.pixels[i] = static_cast<uint8_t>(i * 131 >> 3);
-    s.labels.assign(kSamples, 0);
-    return s;
-  }();
-  return split;
-}
+using experiments::kGatherBatch;
+using experiments::kGatherSamples;
+constexpr int kPixels = common::kImagePixels;
 
 // Two threads meet here between the phases of a batch (spinning, as stage 5's pool does).
 class SpinBarrier {
@@ -78,24 +66,25 @@ enum Way { kOneThread, kHalves, kHalvesOwn, kHalvesAlone, kPrivate };
 // One epoch of gathers; returns thread 0's seconds spent gathering.
 double Epoch(Way way, const std::vector<int>& order) {
   const int threads = way == kOneThread ? 1 : 2;
-  std::vector<float> batches(size_t{threads} * kBatch * kPixels);  // one, or one each (private)
-  std::vector<float> sums(threads * 16);                           // a cache line each
+  std::vector<float> batches(size_t{threads} * kGatherBatch *
+                             kPixels);    // one, or one each (private)
+  std::vector<float> sums(threads * 16);  // a cache line each
   SpinBarrier barrier(threads);
   double seconds = 0;
   auto run = [&](int t) {
     PinTo(t);
     const bool whole = way == kPrivate;
-    float* const batch = batches.data() + (whole ? size_t{t} * kBatch * kPixels : 0);
-    const int begin = whole ? 0 : kBatch * t / threads,
-              end = whole ? kBatch : kBatch * (t + 1) / threads;
+    float* const batch = batches.data() + (whole ? size_t{t} * kGatherBatch * kPixels : 0);
+    const int begin = whole ? 0 : kGatherBatch * t / threads,
+              end = whole ? kGatherBatch : kGatherBatch * (t + 1) / threads;
     const int read_begin = way == kHalvesOwn ? begin : 0;
-    const int read_end = way == kHalvesOwn ? end : way == kHalvesAlone ? 0 : kBatch;
+    const int read_end = way == kHalvesOwn ? end : way == kHalvesAlone ? 0 : kGatherBatch;
     float sum = 0;
     double gathering = 0;
-    for (int first = 0; first + kBatch <= kSamples; first += kBatch) {
+    for (int first = 0; first + kGatherBatch <= kGatherSamples; first += kGatherBatch) {
       barrier.Wait();
       const auto start = std::chrono::steady_clock::now();
-      common::GatherPixels(Train(), order.data() + first + begin, end - begin,
+      common::GatherPixels(experiments::GatherTrain(), order.data() + first + begin, end - begin,
                            batch + size_t{begin} * kPixels);
       gathering += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       barrier.Wait();
@@ -117,10 +106,8 @@ double Epoch(Way way, const std::vector<int>& order) {
 
 void BM_GatherSplit(benchmark::State& state) {
   const Way way = static_cast<Way>(state.range(0));
-  std::vector<int> order(kSamples);
-  std::iota(order.begin(), order.end(), 0);
-  std::shuffle(order.begin(), order.end(), std::mt19937(1));
-  Train();
+  const std::vector<int> order = experiments::GatherOrder();
+  experiments::GatherTrain();                                      // made before the first timing
   for (auto _ : state) state.SetIterationTime(Epoch(way, order));  // the time of one epoch
 }
 
