@@ -405,6 +405,10 @@ def machine_lines(result):
         spread = "%d" % low if low == high else "%d–%d" % (low, high)
         lines[-1] += "; core-to-core latency %s ns (median %d of %d readings, " \
             "`tools/core_latency`)" % (spread, sorted(latency)[len(latency) // 2], len(latency))
+    steal = result.get("steal_seconds")
+    if steal is not None:  # time the host ran something else on our virtual CPUs
+        lines[-1] += "; hypervisor steal %.1f s of the run's %.0f s on %d CPUs (`/proc/stat`)" % (
+            steal["stolen"], steal["wall"], steal["cpus"])
     libs = result.get("libraries") or {}
     if libs:
         lines.append("libraries: " + ", ".join(
@@ -413,6 +417,26 @@ def machine_lines(result):
     if kernels:
         lines.append("kernels chosen: " + "; ".join("%s %s" % k for k in kernels))
     return lines
+
+
+def steal_ticks(proc_stat):
+    """{cpu: steal ticks} from the text of Linux's /proc/stat (8th number of each "cpuN" line:
+    time the hypervisor ran something else while this virtual CPU had work), or {} if absent."""
+    ticks = {}
+    for line in proc_stat.splitlines():
+        fields = line.split()
+        if len(fields) > 8 and re.fullmatch(r"cpu\d+", fields[0]):
+            ticks[fields[0]] = int(fields[8])
+    return ticks
+
+
+def steal_between(before, after, ticks_per_second, wall_seconds):
+    """The steal time over a run from two steal_ticks() readings, for the result's JSON; None
+    where /proc/stat had nothing to say (not Linux, or CPUs came and went)."""
+    if not before or before.keys() != after.keys():
+        return None
+    stolen = sum(after[cpu] - before[cpu] for cpu in before) / ticks_per_second
+    return {"stolen": stolen, "wall": wall_seconds, "cpus": len(before)}
 
 
 def _arch_name(arch):

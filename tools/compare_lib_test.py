@@ -189,6 +189,25 @@ class OutputTest(unittest.TestCase):
         self.result["core_to_core_ns"] = []
         self.assertNotIn("core-to-core", "\n".join(compare_lib.machine_lines(self.result)))
 
+    def test_steal_time_from_proc_stat(self):
+        before = compare_lib.steal_ticks(
+            "cpu  7285896 1006 1038362 2348433 43175 0 12729 34019 0 0\n"
+            "cpu0 3601177 506 463196 1280546 20413 0 283 17207 0 0\n"
+            "cpu1 3684719 499 575166 1067887 22761 0 12446 16812 0 0\nintr 1 2 3\n")
+        self.assertEqual(before, {"cpu0": 17207, "cpu1": 16812})
+        after = {"cpu0": 17215, "cpu1": 16842}
+        self.assertEqual(compare_lib.steal_between(before, after, 100, 250.0),
+                         {"stolen": 0.38, "wall": 250.0, "cpus": 2})
+        self.assertIsNone(compare_lib.steal_between({}, {}, 100, 250.0))  # no /proc/stat
+        self.assertIsNone(compare_lib.steal_between(before, {"cpu0": 17215}, 100, 250.0))
+
+    def test_machine_line_says_how_much_time_the_host_took(self):
+        self.result["steal_seconds"] = {"stolen": 0.38, "wall": 250.0, "cpus": 2}
+        self.assertIn("hypervisor steal 0.4 s of the run's 250 s on 2 CPUs",
+                      compare_lib.machine_lines(self.result)[1])
+        del self.result["steal_seconds"]
+        self.assertNotIn("steal", "\n".join(compare_lib.machine_lines(self.result)))
+
     def test_machine_line_says_how_many_peak_measurements(self):
         self.result["fma_peak"]["one_core_measured"] = [91.0, 100.0, 97.5, 99.0]
         self.assertIn("100.0 GFLOP/s on one core, 190.0 on all cores (best of 4)",
