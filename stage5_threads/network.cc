@@ -198,10 +198,7 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
         for (int j = begin; j < end; ++j) row[j] = std::max(0.0f, row[j] + layer.bias[j]);
       }
     }
-    if (l + 1 < hidden) {
-      PROFILE_SCOPE("waiting at barriers");
-      pool_.Barrier();  // the next layer reads every column
-    }
+    if (l + 1 < hidden) pool_.Barrier();  // the next layer reads every column
     in = out;
   }
 
@@ -222,10 +219,7 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
       }
     }
   }
-  {
-    PROFILE_SCOPE("waiting at barriers");
-    pool_.Barrier();
-  }
+  pool_.Barrier();
   float* delta_out = output_delta_[t].data();
   double loss = 0;
   // Backpropagation is linear in the output's delta: scaled by -learning_rate, every layer's
@@ -299,10 +293,8 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
       }
     }
     if (l > 0) {  // nothing to learn from the gradient of the image itself
-      {
-        PROFILE_SCOPE("waiting at barriers");
-        pool_.Barrier();  // the layer below needs every column of this delta
-      }
+      // The layer below needs every column of this delta.
+      pool_.Barrier();
       const int below_begin = Begin(l - 1, t), below_end = End(l - 1, t);
       {
         PROFILE_SCOPE("input-gradient GEMM", l + 1);
@@ -320,7 +312,6 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
         }
       }
       if (learning_rate) {
-        PROFILE_SCOPE("waiting at barriers");
         pool_.Barrier();  // every thread has read this layer's weights; now each updates its own
       }
     }

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <thread>
 
+#include "common/profile.h"
+
 namespace stage5 {
 namespace {
 
@@ -72,6 +74,8 @@ void ThreadPool::Run(absl::FunctionRef<void(int)> task) {
   region_.fetch_add(1);  // releases task_ and unfinished_ to the workers
   Wake();
   task(0);
+  // A region ends in a barrier too: the caller's wait here for the others is profiled as one.
+  PROFILE_SCOPE("waiting at barriers");
   WaitUntil([this] { return unfinished_.load() == 0; });
   task_ = nullptr;
 }
@@ -89,6 +93,7 @@ void ThreadPool::Work(int thread) {
 
 void ThreadPool::Barrier() {
   if (size_ == 1) return;
+  PROFILE_SCOPE("waiting at barriers");
   const uint64_t generation = barrier_.load();
   if (arrived_.fetch_add(1) + 1 == size_) {
     arrived_.store(0);

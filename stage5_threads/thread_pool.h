@@ -34,7 +34,8 @@ class ThreadPool {
   void Run(absl::FunctionRef<void(int thread)> task);
 
   // Inside a task: returns once every thread of the pool has reached it. Everything a thread
-  // wrote before its Barrier is visible to every thread after theirs.
+  // wrote before its Barrier is visible to every thread after theirs. `train --profile` counts
+  // the time spent here, and at the end of Run, as "waiting at barriers".
   void Barrier();
 
   static constexpr int kSpinMicroseconds = 200;

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/profile.h"
 #include "gtest/gtest.h"
 
 namespace stage5 {
@@ -25,6 +26,27 @@ TEST(ThreadPool, RunsEveryThreadOnce) {
 }
 
 TEST(ThreadPool, AtLeastOneThread) { EXPECT_EQ(ThreadPool(0).size(), 1); }
+
+// `train --profile` must show what thread 0 waits for the others, at a Barrier and at the end of
+// a region, as "waiting at barriers", not as untimed time. Thread 1 sleeps 20 ms before each.
+TEST(ThreadPool, ProfilesTheWaitsOfThreadZero) {
+  ThreadPool pool(2);
+  auto late = [](int t) {
+    if (t == 1) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  };
+  common::EnableProfile(true);
+  common::TakeProfile();
+  pool.Run([&](int t) {
+    late(t);
+    pool.Barrier();
+    late(t);
+  });
+  const std::vector<common::ProfilePart> parts = common::TakeProfile();
+  common::EnableProfile(false);
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].name, "waiting at barriers");
+  EXPECT_GE(parts[0].seconds, 0.040);  // both 20 ms waits, by a steady clock that never runs slow
+}
 
 // Each phase reads what every thread wrote in the phase before, which the barrier must order.
 // Without it, a thread would read slots of the previous phase and the sum would be off.
