@@ -66,7 +66,7 @@ enum Way { kOneThread, kHalves, kHalvesOwn, kHalvesAlone, kPrivate };
 // One epoch of gathers; returns thread 0's seconds spent gathering.
 double Epoch(Way way, const std::vector<int>& order) {
   const int threads = way == kOneThread ? 1 : 2;
-  std::vector<float> batches(size_t{threads} * kGatherBatch *
+  std::vector<float> batches(static_cast<size_t>(threads) * kGatherBatch *
                              kPixels);    // one, or one each (private)
   std::vector<float> sums(threads * 16);  // a cache line each
   SpinBarrier barrier(threads);
@@ -74,7 +74,8 @@ double Epoch(Way way, const std::vector<int>& order) {
   auto run = [&](int t) {
     PinTo(t);
     const bool whole = way == kPrivate;
-    float* const batch = batches.data() + (whole ? size_t{t} * kGatherBatch * kPixels : 0);
+    float* const batch =
+        batches.data() + (whole ? static_cast<size_t>(t) * kGatherBatch * kPixels : 0);
     const int begin = whole ? 0 : kGatherBatch * t / threads,
               end = whole ? kGatherBatch : kGatherBatch * (t + 1) / threads;
     const int read_begin = way == kHalvesOwn ? begin : 0;
@@ -85,11 +86,12 @@ double Epoch(Way way, const std::vector<int>& order) {
       barrier.Wait();
       const auto start = std::chrono::steady_clock::now();
       common::GatherPixels(experiments::GatherTrain(), order.data() + first + begin, end - begin,
-                           batch + size_t{begin} * kPixels);
+                           batch + static_cast<size_t>(begin) * kPixels);
       gathering += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       barrier.Wait();
       // A float of every cache line: the products' reads, without their arithmetic.
-      for (size_t i = size_t{read_begin} * kPixels; i < size_t{read_end} * kPixels; i += 16) {
+      for (size_t i = static_cast<size_t>(read_begin) * kPixels;
+           i < static_cast<size_t>(read_end) * kPixels; i += 16) {
         sum += batch[i];
       }
     }
