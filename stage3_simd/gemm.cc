@@ -244,11 +244,14 @@ void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, in
   //
   // A is only packed where it must be. Packing exists to give the kernel contiguous panels that
   // stay in cache; but an mc x kc block of A already stays in L2 where it lies, and the kernel
-  // reads its mr rows as mr sequential streams just as fast (it takes A's strides). So the full
-  // panels of A are read in place, and only the last, partial one is packed, with zero rows
-  // below it. B is always packed: its panel is reused from L1 by every panel of A, and in place
-  // its rows would sit a power-of-two stride apart (ldb = 128 floats in the network), all in the
-  // same few L1 sets, evicting each other.
+  // reads its mr rows as mr sequential streams just as fast (it takes A's strides). So A is read
+  // in place, the last, partial panel too: it starts mr rows before A's end, and of its tile
+  // only the new rows are kept (the rows above were computed by the panel before). Only an A of
+  // fewer than mr rows is packed, with zero rows below it.
+  //
+  // B is always packed: its panel is reused from L1 by every panel of A, and in place its rows
+  // would sit a power-of-two stride apart (ldb = 128 floats in the network), all in the same few
+  // L1 sets, evicting each other.
   for (int jc = 0; jc < n; jc += nc) {
     const int nb = std::min(nc, n - jc);
     for (int pc = 0; pc < k; pc += kc) {
@@ -261,21 +264,21 @@ void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, in
       }
       for (int ic = 0; ic < m; ic += mc) {
         const int mb = std::min(mc, m - ic);
-        const int in_place = mb / mr * mr;  // rows of the full panels, read where they lie
-        {
+        const bool packed = m < mr;  // then this is the only block, and its only panel
+        if (packed) {
           PROFILE_SCOPE("pack A");
-          Pack(mr, copy_a, a_at(ic + in_place, pc), lda, mb - in_place, kb, packed_a);
+          Pack(mr, copy_a, a_at(0, pc), lda, m, kb, packed_a);
         }
+        const Index rs_a = packed || copy_a ? 1 : lda;
+        const Index cs_a = packed ? mr : copy_a ? lda : 1;
         for (int jr = 0; jr < nb; jr += nr) {
           const float* b_panel = packed_b + Index{jr} * kb;
           for (int ir = 0; ir < mb; ir += mr) {
-            const bool packed = ir >= in_place;
-            const float* a_panel =
-                packed ? packed_a + Index{ir - in_place} * kb : a_at(ic + ir, pc);
-            const Index rs_a = packed || copy_a ? 1 : lda;
-            const Index cs_a = packed ? mr : copy_a ? lda : 1;
-            float* c_tile = c + (ic + ir) * Index{ldc} + jc + jr;
             const int rows = std::min(mr, mb - ir), cols = std::min(nr, nb - jr);
+            // A partial panel in place starts `shift` rows early; its first rows are dropped.
+            const int shift = packed ? 0 : mr - rows;
+            const float* a_panel = packed ? packed_a : a_at(ic + ir - shift, pc);
+            float* c_tile = c + (ic + ir) * Index{ldc} + jc + jr;
             if (rows == mr && cols == nr) {
               kernel.micro(kb, a_panel, rs_a, cs_a, b_panel, c_tile, ldc, accumulate);
               continue;
@@ -285,8 +288,9 @@ void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, in
             kernel.micro(kb, a_panel, rs_a, cs_a, b_panel, tile, nr, false);
             for (int i = 0; i < rows; ++i) {
               float* c_row = c_tile + i * Index{ldc};
+              const float* tile_row = tile + (shift + i) * nr;
               for (int j = 0; j < cols; ++j) {
-                c_row[j] = (accumulate ? c_row[j] : 0.0f) + tile[i * nr + j];
+                c_row[j] = (accumulate ? c_row[j] : 0.0f) + tile_row[j];
               }
             }
           }
