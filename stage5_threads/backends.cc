@@ -19,8 +19,10 @@ std::string OwnDetails() {
   return absl::StrCat("stage 3's kernel ", kernel.name, " ", kernel.mr, "x", kernel.nr);
 }
 
-// Stage 3's GEMM (gemm.h, gemm.cc, kernel_*.cc), plus GemmPanels for weights that stay packed.
-const Backend kOwnBackend = {"own", Gemm, OwnDetails, nullptr, nullptr, GemmPanels, PanelWidth};
+int OwnPanelWidth() { return DefaultKernel().nr; }
+
+// Stage 3's GEMM (gemm.h, gemm.cc, kernel_*.cc), which reads a B of one panel in place.
+const Backend kOwnBackend = {"own", Gemm, OwnDetails, nullptr, nullptr, OwnPanelWidth};
 
 }  // namespace
 

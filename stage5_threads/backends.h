@@ -39,11 +39,8 @@ struct Backend {
   // Null if the library offers nothing fused: the network then calls `gemm` and adds the bias
   // and the ReLU itself.
   std::unique_ptr<FusedDense> (*make_fused_dense)();
-  // Own only, null for the libraries: gemm for B kept as column panels of panel_width()
-  // columns, the layout its micro-kernel reads, so that the network's weights are never packed
-  // (gemm.h, GemmPanels).
-  void (*gemm_panels)(Transpose transpose_a, int m, int n, int k, const float* a, int lda,
-                      const float* b, int panel, float beta, float* c, int ldc) = nullptr;
+  // Own only, null for the libraries: the width of the column panels, stored [k][width], that
+  // its gemm reads as B in place, unpacked (gemm.cc). The network keeps its weights so.
   int (*panel_width)() = nullptr;
 };
 

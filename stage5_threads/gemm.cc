@@ -206,12 +206,8 @@ void Gemm(Transpose transpose_a, Transpose transpose_b, int m, int n, int k, con
   Gemm(DefaultKernel(), transpose_a, transpose_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
-namespace {
-
-// Gemm's driver. With `b_in_panels`, B is GemmPanels's layout with panels of nr (ldb unused).
-void Multiply(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, int m, int n,
-              int k, const float* a, int lda, const float* b, int ldb, bool b_in_panels, float beta,
-              float* c, int ldc) {
+void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, int m, int n, int k,
+          const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
   if (m <= 0 || n <= 0) return;
   if (beta != 0.0f && beta != 1.0f) {  // not used by the network; keeps the BLAS contract whole
     for (int i = 0; i < m; ++i) {
@@ -248,62 +244,57 @@ void Multiply(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b
   //
   // A is only packed where it must be. Packing exists to give the kernel contiguous panels that
   // stay in cache; but an mc x kc block of A already stays in L2 where it lies, and the kernel
-  // reads its mr rows as mr sequential streams just as fast (it takes A's strides). So the full
-  // panels of A are read in place, and only the last, partial one is packed, with zero rows
-  // below it. B is always packed: its panel is reused from L1 by every panel of A, and in place
-  // its rows would sit a power-of-two stride apart (ldb = 128 floats in the network), all in the
-  // same few L1 sets, evicting each other.
+  // reads its mr rows as mr sequential streams just as fast (it takes A's strides). So A is read
+  // in place, the last, partial panel too: it starts mr rows before A's end, and of its tile
+  // only the new rows are kept (the rows above were computed by the panel before). Only an A of
+  // fewer than mr rows is packed, with zero rows below it.
+  //
+  // B is packed: its panel is reused from L1 by every panel of A, and in place its rows would
+  // sit a power-of-two stride apart (ldb = 128 floats in the network), all in the same few L1
+  // sets, evicting each other. Except a B that is one panel of nr columns stored [k][nr]: that
+  // is the packed layout already, and packing would copy it as it is. Stage 5's network keeps
+  // its weights so (network.h), and they change only by its own SGD step, so they are never
+  // packed.
+  const bool b_is_panel = copy_b && n == nr && ldb == nr;
   for (int jc = 0; jc < n; jc += nc) {
     const int nb = std::min(nc, n - jc);
     for (int pc = 0; pc < k; pc += kc) {
       const int kb = std::min(kc, k - pc);
       // The first k block applies beta; the following ones add to what it left in C.
       const bool accumulate = beta != 0.0f || pc > 0;
-      // Kept in panels, B's full panels are read where they lie; only a last, partial panel
-      // (stored [k][its width]) is packed, to pad it with zeros.
-      const int in_place_b = b_in_panels ? nb / nr * nr : 0;
-      auto b_panel = [&](int jr) {
-        return jr < in_place_b ? b + Index{jc + jr} * k + Index{pc} * nr
-                               : packed_b + Index{jr - in_place_b} * kb;
-      };
-      if (in_place_b < nb) {
+      if (!b_is_panel) {
         PROFILE_SCOPE("pack B");
-        const int width = nb - in_place_b;
-        if (b_in_panels) {
-          Pack(nr, true, b + Index{jc + in_place_b} * k + Index{pc} * width, width, width, kb,
-               packed_b);
-        } else {
-          Pack(nr, copy_b, b_at(jc, pc), ldb, nb, kb, packed_b);
-        }
+        Pack(nr, copy_b, b_at(jc, pc), ldb, nb, kb, packed_b);
       }
       for (int ic = 0; ic < m; ic += mc) {
         const int mb = std::min(mc, m - ic);
-        const int in_place = mb / mr * mr;  // rows of the full panels, read where they lie
-        if (in_place < mb) {                // stage 5 makes many calls: skip the empty ones
+        const bool packed = m < mr;  // then this is the only block, and its only panel
+        if (packed) {
           PROFILE_SCOPE("pack A");
-          Pack(mr, copy_a, a_at(ic + in_place, pc), lda, mb - in_place, kb, packed_a);
+          Pack(mr, copy_a, a_at(0, pc), lda, m, kb, packed_a);
         }
+        const Index rs_a = packed || copy_a ? 1 : lda;
+        const Index cs_a = packed ? mr : copy_a ? lda : 1;
         for (int jr = 0; jr < nb; jr += nr) {
-          const float* b_rows = b_panel(jr);
+          const float* b_panel = b_is_panel ? b_at(0, pc) : packed_b + Index{jr} * kb;
           for (int ir = 0; ir < mb; ir += mr) {
-            const bool packed = ir >= in_place;
-            const float* a_panel =
-                packed ? packed_a + Index{ir - in_place} * kb : a_at(ic + ir, pc);
-            const Index rs_a = packed || copy_a ? 1 : lda;
-            const Index cs_a = packed ? mr : copy_a ? lda : 1;
-            float* c_tile = c + (ic + ir) * Index{ldc} + jc + jr;
             const int rows = std::min(mr, mb - ir), cols = std::min(nr, nb - jr);
+            // A partial panel in place starts `shift` rows early; its first rows are dropped.
+            const int shift = packed ? 0 : mr - rows;
+            const float* a_panel = packed ? packed_a : a_at(ic + ir - shift, pc);
+            float* c_tile = c + (ic + ir) * Index{ldc} + jc + jr;
             if (rows == mr && cols == nr) {
-              kernel.micro(kb, a_panel, rs_a, cs_a, b_rows, c_tile, ldc, accumulate);
+              kernel.micro(kb, a_panel, rs_a, cs_a, b_panel, c_tile, ldc, accumulate);
               continue;
             }
             // An edge tile: the kernel always writes a full mr x nr tile, so let it write to a
             // scratch tile and copy only the part that exists in C.
-            kernel.micro(kb, a_panel, rs_a, cs_a, b_rows, tile, nr, false);
+            kernel.micro(kb, a_panel, rs_a, cs_a, b_panel, tile, nr, false);
             for (int i = 0; i < rows; ++i) {
               float* c_row = c_tile + i * Index{ldc};
+              const float* tile_row = tile + (shift + i) * nr;
               for (int j = 0; j < cols; ++j) {
-                c_row[j] = (accumulate ? c_row[j] : 0.0f) + tile[i * nr + j];
+                c_row[j] = (accumulate ? c_row[j] : 0.0f) + tile_row[j];
               }
             }
           }
@@ -312,33 +303,5 @@ void Multiply(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b
     }
   }
 }
-
-}  // namespace
-
-void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, int m, int n, int k,
-          const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
-  Multiply(kernel, transpose_a, transpose_b, m, n, k, a, lda, b, ldb, false, beta, c, ldc);
-}
-
-void GemmPanels(Transpose transpose_a, int m, int n, int k, const float* a, int lda, const float* b,
-                int panel, float beta, float* c, int ldc) {
-  GemmPanels(DefaultKernel(), transpose_a, m, n, k, a, lda, b, panel, beta, c, ldc);
-}
-
-void GemmPanels(const Kernel& kernel, Transpose transpose_a, int m, int n, int k, const float* a,
-                int lda, const float* b, int panel, float beta, float* c, int ldc) {
-  if (panel == kernel.nr) {
-    Multiply(kernel, transpose_a, Transpose::kNo, m, n, k, a, lda, b, 0, true, beta, c, ldc);
-    return;
-  }
-  // Panels of another width than this kernel reads: each one is a plain matrix to Gemm.
-  for (int j = 0; j < n; j += panel) {
-    const int width = std::min(panel, n - j);
-    Gemm(kernel, transpose_a, Transpose::kNo, m, width, k, a, lda, b + Index{j} * k, width, beta,
-         c + j, ldc);
-  }
-}
-
-int PanelWidth() { return DefaultKernel().nr; }
 
 }  // namespace stage5

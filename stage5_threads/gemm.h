@@ -19,17 +19,6 @@ using common::Transpose;
 void Gemm(Transpose transpose_a, Transpose transpose_b, int m, int n, int k, const float* a,
           int lda, const float* b, int ldb, float beta, float* c, int ldc);
 
-// The same product for op(B) = B kept as the micro-kernel reads it: column panels of `panel`
-// columns, one after another, each row-major [k][panel] (the last one [k][n % panel] if n is not
-// a multiple). With `panel` = PanelWidth() the full panels are read in place, never packed: the
-// network keeps its weights so, and they change only by its own SGD step, so packing them again
-// for every product (what Gemm must do with a plain matrix) is work that pays nothing.
-void GemmPanels(Transpose transpose_a, int m, int n, int k, const float* a, int lda, const float* b,
-                int panel, float beta, float* c, int ldc);
-
-// The panel width GemmPanels reads in place: DefaultKernel().nr.
-int PanelWidth();
-
 // The kernels compiled into this binary that this CPU can run, fastest first. The portable one
 // is always there, so tests can compare every kernel on whatever machine runs them.
 std::vector<const Kernel*> AvailableKernels();
@@ -49,8 +38,6 @@ const Kernel& DefaultKernel();
 // Gemm with an explicit kernel (tests and benchmarks run each kernel this way).
 void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, int m, int n, int k,
           const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
-void GemmPanels(const Kernel& kernel, Transpose transpose_a, int m, int n, int k, const float* a,
-                int lda, const float* b, int panel, float beta, float* c, int ldc);
 
 }  // namespace stage5
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/profile.h"
 #include "stage5_threads/backends.h"
 #include "testing/gemm_conformance.h"
 
@@ -106,16 +107,16 @@ TEST(GemmTest, TinyBlocks) {
   }
 }
 
-// B in panels (the network's weights) must give exactly what Gemm gives for B as a plain
-// matrix: the same kernel sums the same products in the same order, only B's copy is skipped.
-TEST(GemmTest, PanelsGiveWhatGemmGives) {
+// A B that is one panel of nr columns stored [k][nr] (the network's weights) is read in place,
+// and must give exactly what the same B gives packed (stored with one more float per row): the
+// same kernel sums the same products in the same order, only B's copy is skipped.
+TEST(GemmTest, OnePanelOfBIsReadInPlace) {
   std::vector<Kernel> kernels;
   for (const Kernel* kernel : AvailableKernels()) {
     kernels.push_back(*kernel);
     Kernel tiny = *kernel;  // every blocking loop turning, with tails
     tiny.mc = 2 * tiny.mr;
     tiny.kc = 7;
-    tiny.nc = 2 * tiny.nr;
     kernels.push_back(tiny);
   }
   unsigned seed = 1;
@@ -123,39 +124,47 @@ TEST(GemmTest, PanelsGiveWhatGemmGives) {
     seed = seed * 1103515245u + 12345u;
     return static_cast<float>((seed >> 8) % 2001) / 1000.0f - 1.0f;
   };
+  auto packed_b = [](const std::vector<common::ProfilePart>& parts) {
+    for (const common::ProfilePart& part : parts) {
+      if (part.name == "pack B") return true;
+    }
+    return false;
+  };
+  common::EnableProfile(true);
   for (const Kernel& kernel : kernels) {
-    for (int panel : {kernel.nr, 5}) {  // read in place, or each panel a Gemm of its own
-      for (Transpose ta : {kNo, kYes}) {
-        for (int m : {1, 7, 65}) {
-          for (int n : {1, 16, 37, 100}) {
-            for (int k : {1, 20, 300}) {
-              std::vector<float> a(static_cast<size_t>(m) * k), b(static_cast<size_t>(k) * n);
-              for (float& x : a) x = next();
-              for (float& x : b) x = next();
-              std::vector<float> panels;  // b, [k][n], as column panels
-              for (int j = 0; j < n; j += panel) {
-                for (int p = 0; p < k; ++p) {
-                  for (int q = j; q < std::min(n, j + panel); ++q) panels.push_back(b[p * n + q]);
-                }
-              }
-              const int ldc = n + 3, lda = ta == kNo ? k : m;
-              for (float beta : {0.0f, 1.0f}) {
-                std::vector<float> expected(static_cast<size_t>(m) * ldc, 0.5f);
-                std::vector<float> actual = expected;
-                Gemm(kernel, ta, kNo, m, n, k, a.data(), lda, b.data(), n, beta, expected.data(),
-                     ldc);
-                GemmPanels(kernel, ta, m, n, k, a.data(), lda, panels.data(), panel, beta,
-                           actual.data(), ldc);
-                ASSERT_EQ(actual, expected)
-                    << kernel.name << " mc " << kernel.mc << " panel " << panel << " ta "
-                    << (ta == kYes) << " " << m << "x" << n << "x" << k << " beta " << beta;
-              }
-            }
+    const int n = kernel.nr;
+    for (Transpose ta : {kNo, kYes}) {
+      for (int m : {1, 7, 65}) {
+        for (int k : {1, 20, 300}) {
+          std::vector<float> a(static_cast<size_t>(m) * k), panel(static_cast<size_t>(k) * n);
+          for (float& x : a) x = next();
+          for (float& x : panel) x = next();
+          std::vector<float> padded(static_cast<size_t>(k) * (n + 1));  // the same B, ldb = n + 1
+          for (int p = 0; p < k; ++p) {
+            std::copy_n(&panel[static_cast<size_t>(p) * n], n,
+                        &padded[static_cast<size_t>(p) * (n + 1)]);
+          }
+          const int ldc = n + 3, lda = ta == kNo ? k : m;
+          for (float beta : {0.0f, 1.0f}) {
+            const std::string what =
+                absl::StrCat(kernel.name, " kc ", kernel.kc, " ta ", ta == kYes, " ", m, "x", n,
+                             "x", k, " beta ", beta);
+            std::vector<float> expected(static_cast<size_t>(m) * ldc, 0.5f);
+            std::vector<float> actual = expected;
+            common::TakeProfile();
+            Gemm(kernel, ta, kNo, m, n, k, a.data(), lda, padded.data(), n + 1, beta,
+                 expected.data(), ldc);
+            ASSERT_TRUE(packed_b(common::TakeProfile())) << what;
+            Gemm(kernel, ta, kNo, m, n, k, a.data(), lda, panel.data(), n, beta, actual.data(),
+                 ldc);
+            ASSERT_FALSE(packed_b(common::TakeProfile())) << what;
+            ASSERT_EQ(actual, expected) << what;
           }
         }
       }
     }
   }
+  common::EnableProfile(false);
 }
 
 // MNIST_PERF_KERNEL picks a kernel by name; a name this CPU lacks is an error that lists those it

@@ -181,16 +181,13 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     } else {
       {
         PROFILE_SCOPE("forward GEMM", l + 1);
-        // out[batch][own columns] = in[batch][inputs] · own block[inputs][own columns]
-        if (backend_.gemm_panels != nullptr) {
-          backend_.gemm_panels(Transpose::kNo, batch, end - begin, layer.inputs, in, layer.inputs,
-                               Block(layer.weights, l, t), panel_, 0.0f, out + begin,
-                               layer.outputs);
-        } else {  // a library's: the block is one panel, a plain row-major matrix
-          backend_.gemm(Transpose::kNo, Transpose::kNo, batch, end - begin, layer.inputs, in,
-                        layer.inputs, Block(layer.weights, l, t), end - begin, 0.0f, out + begin,
+        // out[batch][own columns] = in[batch][inputs] · own block[inputs][own columns], a panel
+        // at a time
+        ForPanels(l, t, [&](int c, int width) {
+          backend_.gemm(Transpose::kNo, Transpose::kNo, batch, width, layer.inputs, in,
+                        layer.inputs, Panel(layer.weights, l, c), width, 0.0f, out + c,
                         layer.outputs);
-        }
+        });
       }
       PROFILE_SCOPE("bias + ReLU");
       for (int s = 0; s < batch; ++s) {
