@@ -1,5 +1,9 @@
 #include "stage5_threads/thread_pool.h"
 
+#ifdef __linux__
+#include <sched.h>
+#endif
+
 #include <chrono>
 #include <thread>
 
@@ -24,7 +28,11 @@ constexpr int kPureSpins = 100;
 
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) : size_(threads < 1 ? 1 : threads) {
+ThreadPool::ThreadPool(int threads) : size_(threads < 1 ? 1 : threads), cpus_(size_) {
+#ifdef __linux__
+  cpu_set_t allowed;
+  spread_ = sched_getaffinity(0, sizeof allowed, &allowed) == 0 && size_ <= CPU_COUNT(&allowed);
+#endif
   for (int t = 1; t < size_; ++t) workers_.emplace_back([this, t] { Work(t); });
 }
 
@@ -69,6 +77,7 @@ void ThreadPool::Run(absl::FunctionRef<void(int)> task) {
     task(0);
     return;
   }
+  SpreadOut(0);
   task_ = &task;
   unfinished_.store(size_ - 1);
   region_.fetch_add(1);  // releases task_ and unfinished_ to the workers
@@ -86,9 +95,39 @@ void ThreadPool::Work(int thread) {
     WaitUntil([&] { return region_.load() != seen || stop_.load(); });
     if (stop_.load()) return;
     seen = region_.load();
+    SpreadOut(thread);
     (*task_)(thread);
     if (unfinished_.fetch_sub(1) == 1) Wake();
   }
+}
+
+// Now and then the scheduler puts two of our threads on one CPU (when a third task woke on the
+// other, say) and leaves them there for tens of milliseconds while the other CPU idles: a thread
+// that has just run is "cache hot", and the load balancer does not move it until it has failed
+// several times. Every step on those two threads then takes twice as long (README.md has how
+// often). So a thread that finds itself on the CPU of a thread before it moves off: its affinity
+// is set to every other CPU it may use, which moves it at once, and then back to all of them, so
+// that it is never pinned (pinned, it could not flee a CPU that another process wants).
+void ThreadPool::SpreadOut(int thread) {
+#ifdef __linux__
+  const int cpu = sched_getcpu();
+  cpus_[thread].id.store(cpu, std::memory_order_relaxed);
+  if (!spread_ || cpu < 0) return;
+  for (int before = 0; before < thread; ++before) {
+    if (cpus_[before].id.load(std::memory_order_relaxed) != cpu) continue;
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
+    cpu_set_t others = allowed;
+    CPU_CLR(cpu, &others);
+    if (CPU_COUNT(&others) == 0) return;
+    sched_setaffinity(0, sizeof others, &others);
+    sched_setaffinity(0, sizeof allowed, &allowed);
+    cpus_[thread].id.store(sched_getcpu(), std::memory_order_relaxed);
+    return;
+  }
+#else
+  (void)thread;
+#endif
 }
 
 void ThreadPool::Barrier() {

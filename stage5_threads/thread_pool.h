@@ -42,6 +42,9 @@ class ThreadPool {
 
  private:
   void Work(int thread);
+  // At the start of a region: if `thread` shares its CPU with a thread of a lower number, it moves
+  // to another CPU (Linux; elsewhere it does nothing). thread_pool.cc says why.
+  void SpreadOut(int thread);
   // Returns once done() is true: spins first, then sleeps until Wake().
   template <typename Done>
   void WaitUntil(Done done);
@@ -57,6 +60,13 @@ class ThreadPool {
   std::atomic<int> arrived_{0};       // threads at the barrier
   std::atomic<uint64_t> barrier_{0};  // incremented when the last thread arrives
   std::atomic<bool> stop_{false};
+
+  // The CPU each thread started its last region on, a cache line each; -1 if unknown.
+  struct alignas(64) Cpu {
+    std::atomic<int> id{-1};
+  };
+  std::vector<Cpu> cpus_;
+  bool spread_ = false;  // at most one thread per CPU this process may use
 
   absl::Mutex mutex_;
   absl::CondVar wake_;

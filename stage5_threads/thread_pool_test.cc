@@ -2,6 +2,10 @@
 // and sleeping threads wake up again.
 #include "stage5_threads/thread_pool.h"
 
+#ifdef __linux__
+#include <sched.h>
+#endif
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -26,6 +30,36 @@ TEST(ThreadPool, RunsEveryThreadOnce) {
 }
 
 TEST(ThreadPool, AtLeastOneThread) { EXPECT_EQ(ThreadPool(0).size(), 1); }
+
+#ifdef __linux__
+// Put thread 1 on thread 0's CPU, as the scheduler sometimes does, and free it again: in the next
+// region it must run on another CPU.
+TEST(ThreadPool, MovesAWorkerOffItsCallersCpu) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  if (CPU_COUNT(&allowed) < 2) GTEST_SKIP() << "needs two CPUs";
+  ThreadPool pool(2);
+  for (int round = 0; round < 20; ++round) {
+    std::atomic<int> caller_cpu{-1};
+    pool.Run([&](int t) {
+      if (t == 0) caller_cpu = sched_getcpu();
+      pool.Barrier();
+      if (t == 0) return;
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(caller_cpu.load(), &one);
+      ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);  // moves there now
+      ASSERT_EQ(sched_setaffinity(0, sizeof allowed, &allowed), 0);
+    });
+    std::atomic<int> cpus[2];
+    pool.Run([&](int t) {
+      cpus[t] = sched_getcpu();
+      pool.Barrier();  // both are in the region at once
+    });
+    EXPECT_NE(cpus[0].load(), cpus[1].load()) << "round " << round;
+  }
+}
+#endif
 
 // `train --profile` must show what thread 0 waits for the others, at a Barrier and at the end of
 // a region, as "waiting at barriers", not as untimed time. Thread 1 sleeps 20 ms before each.
