@@ -236,6 +236,10 @@ void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, in
   float* const packed_a = PackBuffer(a_size + std::size_t{1} * kc * nc);
   float* const packed_b = packed_a + a_size;
   alignas(64) float tile[kMaxTile];
+  // A is packed only if it has fewer than mr rows (below): one block, one panel. Its strides:
+  const bool packed = m < mr;
+  const Index rs_a = packed || copy_a ? 1 : lda;
+  const Index cs_a = packed ? mr : copy_a ? lda : 1;
 
   // The loop order is BLIS's: a kc x nc block of B is packed once and then reused by every
   // row block of A; an mc x kc block of A stays in L2 while each kc x nr panel of B (small enough
@@ -268,13 +272,10 @@ void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, in
       }
       for (int ic = 0; ic < m; ic += mc) {
         const int mb = std::min(mc, m - ic);
-        const bool packed = m < mr;  // then this is the only block, and its only panel
         if (packed) {
           PROFILE_SCOPE("pack A");
           Pack(mr, copy_a, a_at(0, pc), lda, m, kb, packed_a);
         }
-        const Index rs_a = packed || copy_a ? 1 : lda;
-        const Index cs_a = packed ? mr : copy_a ? lda : 1;
         for (int jr = 0; jr < nb; jr += nr) {
           const float* b_panel = b_is_panel ? b_at(0, pc) : packed_b + Index{jr} * kb;
           for (int ir = 0; ir < mb; ir += mr) {
