@@ -65,6 +65,9 @@ if [ -n "$failed" ]; then
   done
   exit 1
 fi
+# Warnings do not fail the check (the x86 build does not stop at them either), but show.
+warnings=$(find "$OUT" -name '*.log' -size +0 -exec cat {} +)
+[ -z "$warnings" ] || printf 'arm64_check: warnings on arm64:\n%s\n' "$warnings" >&2
 
 # Debian's arm64 libraries, as third_party/system.BUILD wraps the amd64 ones.
 LIBS=("$LIB/libgtest_main.a" "$LIB/libgmock.a" "$LIB/libgtest.a" "$LIB"/libabsl_*.so "$LIB/libz.so"
