@@ -23,11 +23,13 @@ clang=$(command -v clang++-14 || command -v clang++ || true)
 
 echo "fuzz: building $dir/idx_fuzzer with $($clang --version | head -n 1)"
 # The sanitizers and libFuzzer's coverage instrument our sources; Debian's Abseil and zlib are
-# linked as they are (all of Abseil, as third_party/system.BUILD does).
+# linked as they are (all of Abseil, as third_party/system.BUILD does), this machine's own: with
+# another architecture's packages installed too (setup.sh --with-arm64), lib/*-linux-gnu/ has both.
+triplet=$(gcc -dumpmachine)
 "$clang" -std=c++17 -O1 -g -fno-omit-frame-pointer \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. \
   tools/idx_fuzzer.cc testing/idx_fuzz.cc common/idx.cc common/input_file.cc common/pages.cc \
-  -o "$dir/idx_fuzzer" /usr/lib/*-linux-gnu/libabsl_*.so -lz
+  -o "$dir/idx_fuzzer" /usr/lib/"$triplet"/libabsl_*.so -lz
 
 IDX_FUZZ_WRITE_SEEDS="$dir/seeds" "$dir/idx_fuzzer"
 echo "fuzz: fuzzing for $seconds s (corpus $dir/corpus)"
