@@ -17,7 +17,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # reference/torch_mlp.py: python3-torch and its libraries take about 600 MB, so it is opt-in.
 # ./setup.sh --with-arm64 also installs what tools/arm64_check.sh needs to build the ARM path on
 # an x86-64 machine and run its tests: Debian's cross compiler, qemu-user and the arm64 builds of
-# the libraries the tests link (about 360 MB). CI does; a learner on x86 need not.
+# the libraries the tests link (about 420 MB installed). CI does; a learner on x86 need not.
 WITH_TORCH=${WITH_TORCH:-0}
 WITH_ARM64=${WITH_ARM64:-0}
 for arg in "$@"; do

@@ -110,9 +110,10 @@ void ThreadPool::Work(int thread) {
 // that it is never pinned (pinned, it could not flee a CPU that another process wants).
 void ThreadPool::SpreadOut(int thread) {
 #ifdef __linux__
+  if (!spread_) return;
   const int cpu = sched_getcpu();
   cpus_[thread].id.store(cpu, std::memory_order_relaxed);
-  if (!spread_ || cpu < 0) return;
+  if (cpu < 0) return;
   for (int before = 0; before < thread; ++before) {
     if (cpus_[before].id.load(std::memory_order_relaxed) != cpu) continue;
     cpu_set_t allowed;

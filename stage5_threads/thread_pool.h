@@ -61,7 +61,8 @@ class ThreadPool {
   std::atomic<uint64_t> barrier_{0};  // incremented when the last thread arrives
   std::atomic<bool> stop_{false};
 
-  // The CPU each thread started its last region on, a cache line each; -1 if unknown.
+  // The CPU each thread started its last region on, a cache line each; -1 if unknown (kept only
+  // while spread_).
   struct alignas(64) Cpu {
     std::atomic<int> id{-1};
   };

@@ -34,10 +34,11 @@ if [ ${#TESTS[@]} -eq 0 ]; then
     //stage3_simd:network_test)
 fi
 
-# .bazelrc's default build (no -march: the baseline of the architecture, so on arm64 the portable
-# kernel's vectors are NEON), with the include paths of third_party/system.BUILD for arm64.
-FLAGS=(-std=c++17 -O3 -Wall -falign-loops=64 -I.
-  -isystem /usr/include/eigen3 -isystem /usr/include/aarch64-linux-gnu/openblas-pthread)
+# The default build's flags, read from .bazelrc (no -march: the baseline of the architecture, so
+# on arm64 the portable kernel's vectors are NEON; asserts stay on), with the include paths of
+# third_party/system.BUILD for arm64.
+mapfile -t FLAGS < <(sed -n 's/^build --c\(xx\)\{0,1\}opt=//p' .bazelrc)
+FLAGS+=(-I. -isystem /usr/include/eigen3 -isystem /usr/include/aarch64-linux-gnu/openblas-pthread)
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
