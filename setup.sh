@@ -16,8 +16,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # ./setup.sh --with-torch (or WITH_TORCH=1 ./setup.sh) also installs Debian's PyTorch for
 # reference/torch_mlp.py: python3-torch and its libraries take about 600 MB, so it is opt-in.
 # ./setup.sh --with-arm64 also installs what tools/arm64_check.sh needs to build the ARM path on
-# an x86-64 machine and run its tests: Debian's cross compiler, qemu-user and the arm64 builds of
-# the libraries the tests link (about 420 MB installed). CI does; a learner on x86 need not.
+# an x86-64 machine and run its tests: Debian's cross compiler, qemu-user, ccache (a second run
+# then compiles only the files that changed) and the arm64 builds of the libraries the tests link
+# (about 420 MB installed). CI does; a learner on x86 need not.
 WITH_TORCH=${WITH_TORCH:-0}
 WITH_ARM64=${WITH_ARM64:-0}
 for arg in "$@"; do
@@ -76,7 +77,7 @@ if [ "$WITH_ARM64" = 1 ]; then
   else
     dpkg --print-foreign-architectures | grep -qx arm64 || $SUDO dpkg --add-architecture arm64
     # libabsl-dev:arm64 is another package than libabsl-dev (amd64), installed beside it.
-    install_missing "arm64 cross-build packages" g++-aarch64-linux-gnu qemu-user \
+    install_missing "arm64 cross-build packages" g++-aarch64-linux-gnu qemu-user ccache \
       libabsl-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64 zlib1g-dev:arm64 libopenblas-dev:arm64
   fi
 fi

@@ -49,13 +49,17 @@ X86_ONLY='labels(srcs, attr(target_compatible_with, "x86_64", //...))'
 mapfile -t x86_only < <(query "$X86_ONLY" | to_paths)
 mapfile -t sources < <(git ls-files '*.cc' | grep -vxF -f <(printf '%s\n' "${x86_only[@]}"))
 
-echo "arm64_check: compiling ${#sources[@]} files for arm64 (${#x86_only[@]} x86-only kernels left out)"
+# ccache, if installed (setup.sh --with-arm64 installs it), keeps each object by the hash of its
+# preprocessed source and flags: a run after a change recompiles only the files it touched.
+LAUNCHER=$(command -v ccache || true)
+echo "arm64_check: compiling ${#sources[@]} files for arm64 (${#x86_only[@]} x86-only kernels left" \
+  "out)${LAUNCHER:+, through ccache}"
 compile() { # source -> $OUT/<source>.o; prints the file's name if it fails
   mkdir -p "$OUT/$(dirname "$1")"
-  "$CXX" "${FLAGS[@]}" -c "$1" -o "$OUT/${1%.cc}.o" 2>"$OUT/${1%.cc}.log" || echo "$1"
+  $LAUNCHER "$CXX" "${FLAGS[@]}" -c "$1" -o "$OUT/${1%.cc}.o" 2>"$OUT/${1%.cc}.log" || echo "$1"
 }
 export -f compile
-export CXX OUT
+export CXX OUT LAUNCHER
 export FLAGS_STRING="${FLAGS[*]}"
 failed=$(printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -I{} bash -c \
   'FLAGS=($FLAGS_STRING); compile "$1"' _ {})
