@@ -51,7 +51,12 @@ mapfile -t sources < <(git ls-files '*.cc' | grep -vxF -f <(printf '%s\n' "${x86
 
 # ccache, if installed (setup.sh --with-arm64 installs it), keeps each object by the hash of its
 # preprocessed source and flags: a run after a change recompiles only the files it touched.
+# It is left out if it cannot work here (its cache directory not writable, say).
 LAUNCHER=$(command -v ccache || true)
+if [ -n "$LAUNCHER" ] && ! "$LAUNCHER" "$CXX" -x c++ -c /dev/null -o "$OUT/probe.o" 2>/dev/null; then
+  echo "arm64_check: ccache fails here (\`ccache -p\` shows its settings); compiling without it" >&2
+  LAUNCHER=
+fi
 echo "arm64_check: compiling ${#sources[@]} files for arm64 (${#x86_only[@]} x86-only kernels left" \
   "out)${LAUNCHER:+, through ccache}"
 compile() { # source -> $OUT/<source>.o; prints the file's name if it fails
