@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <optional>
 #include <thread>
 
@@ -28,7 +29,6 @@ Network::Network(const std::vector<int>& sizes, const Backend& backend, int thre
       outputs_(sizes.size() - 1),
       deltas_(sizes.size() - 1),
       partial_logits_(pool_.size()),
-      output_delta_(pool_.size()),
       loss_(pool_.size()) {
   if (backend.make_fused_dense == nullptr) return;
   for (size_t l = 0; l + 2 < sizes.size(); ++l) fused_.push_back(backend.make_fused_dense());
@@ -139,8 +139,8 @@ void Network::Resize(int batch) {
   }
   for (int t = 0; t < pool_.size(); ++t) {
     partial_logits_[t].resize(static_cast<size_t>(batch) * sizes_.back());
-    output_delta_[t].resize(static_cast<size_t>(batch) * sizes_.back());
   }
+  output_delta_.resize(static_cast<size_t>(batch) * sizes_.back());
 }
 
 void Network::Forward(const float* inputs, int batch, float* logits) {
@@ -151,7 +151,7 @@ void Network::Forward(const float* inputs, int batch, float* logits) {
 double Network::Backward(const float* inputs, const uint8_t* labels, int batch, float* logits) {
   Resize(batch);
   pool_.Run([&](int t) { Step(t, inputs, labels, batch, logits, std::nullopt); });
-  return loss_[0];
+  return std::accumulate(loss_.begin(), loss_.end(), 0.0);
 }
 
 double Network::TrainStep(const float* inputs, const uint8_t* labels, int batch, float* logits,
@@ -159,7 +159,7 @@ double Network::TrainStep(const float* inputs, const uint8_t* labels, int batch,
   Resize(batch);
   pool_.Run([&](int t) { Step(t, inputs, labels, batch, logits, learning_rate); });
   LoadFused();
-  return loss_[0];
+  return std::accumulate(loss_.begin(), loss_.end(), 0.0);
 }
 
 void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch, float* logits,
@@ -217,20 +217,23 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     }
   }
   pool_.Barrier();
-  float* delta_out = output_delta_[t].data();
+  // The softmax of this thread's rows of the batch (whole cache lines of the shared delta when
+  // the rows split evenly), then a second barrier: every thread's products need all the rows.
+  float* const delta_out = output_delta_.data();
   double loss = 0;
   // Backpropagation is linear in the output's delta: scaled by -learning_rate, every layer's
   // weight-gradient product yields that layer's SGD step instead of its gradient.
   const float scale = (learning_rate ? -*learning_rate : 1.0f) / batch;
   {
     PROFILE_SCOPE("softmax + loss");
-    for (int s = 0; s < batch; ++s) {
+    const int first = batch * t / pool_.size(), last = batch * (t + 1) / pool_.size();
+    for (int s = first; s < last; ++s) {
       float* z = delta_out + s * n_out;
       for (int j = 0; j < n_out; ++j) {
         z[j] = 0.0f;
         for (int u = 0; u < pool_.size(); ++u) z[j] += partial_logits_[u][s * n_out + j];
       }
-      if (t == 0) std::copy(z, z + n_out, logits + s * n_out);
+      std::copy(z, z + n_out, logits + s * n_out);
       if (labels == nullptr) continue;
       // Softmax cross-entropy, shifted by the largest logit so exp() cannot overflow.
       const float max_z = *std::max_element(z, z + n_out);
@@ -245,7 +248,8 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     }
   }
   if (labels == nullptr) return;
-  loss_[t] = loss / batch;
+  loss_[t] = loss / batch;  // this thread's rows' share; the caller adds them up
+  pool_.Barrier();
 
   // Backpropagation, last layer first: the output layer's rows of this thread's hidden units,
   // then each hidden layer's own columns. Each layer's gradient, or, fused, its SGD step added

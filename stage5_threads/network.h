@@ -18,8 +18,10 @@ namespace stage5 {
 // columns of each hidden layer's weights, its rows of the next layer's), with their products,
 // gradients and SGD update, so no gradient is ever summed across threads and no two threads
 // write the same cache line. They meet at a barrier only where a layer needs what all of them
-// computed: once per step with one hidden layer (to add up the output layer's partial logits),
-// plus once each way per further hidden layer (and, in TrainStep, once more before its update).
+// computed: twice per step with one hidden layer (to add up the output layer's partial logits,
+// then to share the output delta, each thread having computed the softmax of its rows of the
+// batch), plus once each way per further hidden layer (and, in TrainStep, once more before its
+// update).
 // With a library, the step runs on one thread and each product on the library's own threads.
 class Network : public common::Network {
  public:
@@ -90,10 +92,11 @@ class Network : public common::Network {
   common::Parameters parameters_, gradients_;
   // outputs_[l] and deltas_[l]: row-major [batch][outputs of layer l].
   std::vector<common::Floats> outputs_, deltas_;
-  // Per thread: its share of the logits (from its hidden units), the output layer's delta
-  // (each thread computes the same one rather than wait for another) and its loss.
-  std::vector<common::Floats> partial_logits_, output_delta_;
+  // Per thread: its share of the logits (from its hidden units) and of the loss (from its rows).
+  std::vector<common::Floats> partial_logits_;
   std::vector<double> loss_;
+  // The output layer's delta, row-major [batch][outputs]: each thread computes its rows.
+  common::Floats output_delta_;
 };
 
 // The trainer's and the tests' way in: the backend --gemm names ("" = the default) on --threads
