@@ -217,8 +217,8 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
     }
   }
   pool_.Barrier();
-  // The softmax of this thread's rows of the batch (whole cache lines of the shared delta when
-  // the rows split evenly), then a second barrier: every thread's products need all the rows.
+  // The softmax of this thread's rows of the batch (at batch 64 on 2 threads, whole cache lines
+  // of the shared delta), then a second barrier: every thread's products need all the rows.
   float* const delta_out = output_delta_.data();
   double loss = 0;
   // Backpropagation is linear in the output's delta: scaled by -learning_rate, every layer's
