@@ -95,4 +95,19 @@ std::string MachineLine(const Machine& m) {
   return line;
 }
 
+std::string OpenBlasCoreNote(const std::string& core, const std::string& simd) {
+  // OpenBLAS's x86-64 kernels that use neither AVX2 nor AVX-512.
+  static const char* const kOld[] = {"Katmai",     "Coppermine", "Northwood",   "Prescott",
+                                     "Banias",     "Atom",       "Core2",       "Penryn",
+                                     "Dunnington", "Nehalem",    "Opteron",     "Opteron(SSE3)",
+                                     "Barcelona",  "Nano",       "Sandybridge", "Bobcat"};
+  if (simd != "avx2" && simd != "avx512") return "";
+  bool old = false;
+  for (const char* name : kOld) old = old || core == name;
+  if (!old) return "";
+  return absl::StrCat("OpenBLAS does not know this CPU and chose its ", core,
+                      " kernels; OPENBLAS_CORETYPE=", simd == "avx512" ? "SkylakeX" : "Haswell",
+                      " gives it its ", simd == "avx512" ? "AVX-512" : "AVX2", " ones");
+}
+
 }  // namespace common

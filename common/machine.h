@@ -24,6 +24,13 @@ Machine ThisMachine();
 // "AMD EPYC (family 25 model 1), avx2, 2 cores; gcc 12.2.0, built for x86-64 (sse2)"
 std::string MachineLine(const Machine& machine);
 
+// OpenBLAS chooses its kernels when it loads, from a table of the CPUs it knows, and falls back
+// to old ones for a CPU newer than itself: Debian's 0.3.21 gives Intel's Emerald Rapids (family 6
+// model 207) its SSE3 "Prescott" kernels, 4-5x slower there than its AVX-512 ones. Given the
+// kernels it chose (openblas_get_corename()) and this CPU's `simd`, returns "" when they suit the
+// CPU, else a note that says what to set (OPENBLAS_CORETYPE, read when the library loads).
+std::string OpenBlasCoreNote(const std::string& core, const std::string& simd);
+
 }  // namespace common
 
 #endif  // COMMON_MACHINE_H_

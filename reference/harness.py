@@ -364,6 +364,29 @@ def openblas_info(path):
             lib.openblas_get_num_threads())
 
 
+# OpenBLAS's x86-64 kernels that use neither AVX2 nor AVX-512 (common/machine.cc has the same).
+OLD_OPENBLAS_CORES = {"Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2",
+                      "Penryn", "Dunnington", "Nehalem", "Opteron", "Opteron(SSE3)", "Barcelona",
+                      "Nano", "Sandybridge", "Bobcat"}
+
+
+def openblas_core_note(core):
+    """"; OPENBLAS_CORETYPE=SkylakeX gives ..." when OpenBLAS chose old kernels for a CPU it does
+    not know (Debian's 0.3.21 gives an Emerald Rapids its SSE3 Prescott ones), else ""."""
+    if core not in OLD_OPENBLAS_CORES:
+        return ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
+    except OSError:
+        return ""
+    better = ("SkylakeX", "AVX-512") if "avx512f" in flags else (
+        ("Haswell", "AVX2") if "avx2" in flags and "fma" in flags else None)
+    if better is None:
+        return ""
+    return "; OpenBLAS does not know this CPU, OPENBLAS_CORETYPE=%s gives it its %s kernels" % better
+
+
 def blas_description():
     """("openblas", "OpenBLAS 0.3.21 (Zen kernels, 2 threads)") for the loaded BLAS."""
     path = loaded_blas()
@@ -372,8 +395,9 @@ def blas_description():
     info = openblas_info(path)
     if info:
         version, core, threads = info
-        return "openblas", "%s (%s kernels, %d %s)" % (version, core, threads,
-                                                       "thread" if threads == 1 else "threads")
+        return "openblas", "%s (%s kernels, %d %s%s)" % (version, core, threads,
+                                                         "thread" if threads == 1 else "threads",
+                                                         openblas_core_note(core))
     name = os.path.basename(path)
     if "blis" in name:
         return "blis", path

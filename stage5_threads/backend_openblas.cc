@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_split.h"
+#include "common/machine.h"
 #include "stage5_threads/backends.h"
 
 namespace stage5 {
@@ -31,11 +32,14 @@ absl::Status SetThreads(int threads) {
 }
 
 // "OpenBLAS 0.3.21 Zen": the version from the build string, then the kernels it picked for this
-// CPU (a DYNAMIC_ARCH build carries kernels for many CPUs and chooses at load time).
+// CPU (a DYNAMIC_ARCH build carries kernels for many CPUs and chooses at load time), and a
+// note when that choice is a fallback (common/machine.h).
 std::string Details() {
   const std::vector<std::string> config = absl::StrSplit(openblas_get_config(), ' ');
   const std::string version = config.size() > 1 ? config[0] + " " + config[1] : "OpenBLAS";
-  return version + " " + openblas_get_corename() +
+  const std::string core = openblas_get_corename();
+  const std::string note = common::OpenBlasCoreNote(core, common::ThisMachine().simd);
+  return version + " " + core + (note.empty() ? "" : " (" + note + ")") +
          ", its own threads: " + std::to_string(openblas_get_num_threads());
 }
 

@@ -334,9 +334,25 @@ def _nearest_ok_base(row, by_key, specs):
 # --- The machine ------------------------------------------------------------------------------
 
 
+# Intel's server cores by family 6 model, where a VM's "Intel(R) Xeon(R) Processor" names none.
+# (Model 0x55 is left out: Skylake-SP and Cascade Lake share it, and only the stepping tells.)
+_INTEL_FAMILY6 = {
+    0x6A: "icelake-sp", 0x6C: "icelake-sp",
+    0x8F: "sapphire-rapids",
+    0xCF: "emerald-rapids",
+    0xAD: "granite-rapids", 0xAE: "granite-rapids",
+}
+
+
 def microarchitecture(vendor_or_model, family, model):
-    """AMD's Zen generation from family/model ("zen3"), or None where we cannot tell."""
-    if "amd" not in vendor_or_model.lower() or family is None or model is None:
+    """The core's generation from family/model ("zen3", "emerald-rapids"), or None where we
+    cannot tell."""
+    name = vendor_or_model.lower()
+    if family is None or model is None:
+        return None
+    if "intel" in name:
+        return _INTEL_FAMILY6.get(model) if family == 6 else None
+    if "amd" not in name:
         return None
     if family == 23:
         return "zen2" if model >= 0x30 else "zen1"
@@ -374,6 +390,9 @@ def cpu_slug(cpu, family, model):
     lower = [w.lower() for w in words]
     if "intel" in lower:  # "11th Gen Intel Core i7-1165G7" -> intel-core-i7-1165g7
         words = words[lower.index("intel"):]
+        arch = microarchitecture(cpu, family, model)
+        if len(words) <= 2 and arch:  # a VM's bare "Intel Xeon": add what family/model say
+            words.append(arch)
     slug = _slugify(" ".join(words))
     return slug if slug and slug != "unknown" else "unknown-cpu"
 
@@ -413,10 +432,35 @@ def machine_lines(result):
     if libs:
         lines.append("libraries: " + ", ".join(
             "%s %s" % (name, version or "not installed") for name, version in libs.items()))
+    core = result.get("openblas_coretype")
+    if core and core.get("chosen"):
+        lines[-1] += "; OpenBLAS does not know this CPU and chose its %s kernels, so every row " \
+            "ran with OPENBLAS_CORETYPE=%s" % (core["chosen"], core["set"])
+    elif core:
+        lines[-1] += "; every row ran with the OPENBLAS_CORETYPE=%s you set" % core["set"]
     kernels = [(r["label"], r["details"]) for r in result["rows"] if r.get("details")]
     if kernels:
         lines.append("kernels chosen: " + "; ".join("%s %s" % k for k in kernels))
     return lines
+
+
+# OpenBLAS's x86-64 kernels that use neither AVX2 nor AVX-512 (common/machine.cc has the same).
+OLD_OPENBLAS_CORES = {"Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2",
+                      "Penryn", "Dunnington", "Nehalem", "Opteron", "Opteron(SSE3)", "Barcelona",
+                      "Nano", "Sandybridge", "Bobcat"}
+
+
+def better_openblas_core(chosen, cpu_flags):
+    """The OPENBLAS_CORETYPE that gives this CPU (its /proc/cpuinfo flags) the kernels it can run
+    when OpenBLAS `chose` old ones because it does not know the CPU (Debian's 0.3.21 gives an
+    Emerald Rapids its SSE3 "Prescott" kernels), else None."""
+    if chosen not in OLD_OPENBLAS_CORES:
+        return None
+    if "avx512f" in cpu_flags:
+        return "SkylakeX"
+    if "avx2" in cpu_flags and "fma" in cpu_flags:
+        return "Haswell"
+    return None
 
 
 def steal_ticks(proc_stat):
@@ -440,7 +484,12 @@ def steal_between(before, after, ticks_per_second, wall_seconds):
 
 
 def _arch_name(arch):
-    return re.sub(r"zen(\d)", r"Zen \1", arch)
+    """ "zen3" -> "Zen 3", "emerald-rapids" -> "Emerald Rapids", "icelake-sp" -> "Ice Lake-SP"."""
+    if arch.startswith("zen"):
+        return "Zen " + arch[3:]
+    if arch == "icelake-sp":
+        return "Ice Lake-SP"
+    return arch.replace("-", " ").title()
 
 
 # --- Formatting ---------------------------------------------------------------------------------

@@ -177,6 +177,29 @@ class OutputTest(unittest.TestCase):
                      "PyTorch not installed", "stage3_simd kernel avx2 6x16"):
             self.assertIn(part, text)
 
+    def test_machine_line_names_an_intel_vms_core(self):
+        self.result["machine"].update(cpu="Intel(R) Xeon(R) Processor", cpu_family=6,
+                                      cpu_model=207, simd="avx512")
+        self.assertIn("Intel(R) Xeon(R) Processor (family 6 model 207, Emerald Rapids), avx512",
+                      compare_lib.machine_lines(self.result)[0])
+
+    def test_machine_line_says_when_openblas_was_given_its_kernels(self):
+        self.result["openblas_coretype"] = {"chosen": "Prescott", "set": "SkylakeX"}
+        self.assertIn("OpenBLAS does not know this CPU and chose its Prescott kernels, so every "
+                      "row ran with OPENBLAS_CORETYPE=SkylakeX",
+                      "\n".join(compare_lib.machine_lines(self.result)))
+        self.result["openblas_coretype"] = {"set": "Haswell"}
+        self.assertIn("every row ran with the OPENBLAS_CORETYPE=Haswell you set",
+                      "\n".join(compare_lib.machine_lines(self.result)))
+
+    def test_openblas_fallback_kernels_are_replaced_by_what_the_cpu_runs(self):
+        better = compare_lib.better_openblas_core
+        self.assertEqual(better("Prescott", ["sse3", "avx2", "fma", "avx512f"]), "SkylakeX")
+        self.assertEqual(better("Sandybridge", ["avx", "avx2", "fma"]), "Haswell")
+        self.assertIsNone(better("Zen", ["avx2", "fma", "avx512f"]))
+        self.assertIsNone(better("SkylakeX", ["avx2", "fma", "avx512f"]))
+        self.assertIsNone(better("Prescott", ["sse3"]))  # an old CPU: old kernels are right
+
     def test_machine_line_says_how_busy_the_machine_was(self):
         self.result["load_average"] = {"start": 11.25, "end": 9.5}
         self.assertIn("1-minute load average 11.2 at the start, 9.5 at the end",
@@ -299,6 +322,9 @@ class MachineSlugTest(unittest.TestCase):
             (("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", 6, 106),
              "intel-xeon-platinum-8375c"),
             (("11th Gen Intel(R) Core(TM) i7-1165G7 @ 2.80GHz", 6, 140), "intel-core-i7-1165g7"),
+            (("Intel(R) Xeon(R) Processor", 6, 207), "intel-xeon-emerald-rapids"),
+            (("Intel(R) Xeon(R) Processor", 6, 0x8F), "intel-xeon-sapphire-rapids"),
+            (("Intel(R) Xeon(R) Processor", 6, 0x55), "intel-xeon"),
             (("unknown CPU", -1, -1), "unknown-cpu"),
             (("", -1, -1), "unknown-cpu"),
         ]

@@ -1,0 +1,42 @@
+#include "common/machine.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace {
+
+TEST(MachineTest, LineNamesTheCpuItsSimdAndTheBuild) {
+  common::Machine m;
+  m.cpu = "AMD EPYC";
+  m.cpu_family = 25;
+  m.cpu_model = 1;
+  m.simd = "avx2";
+  m.cores = 2;
+  m.compiler = "gcc 12.2.0";
+  m.compiled_for = "x86-64 (sse2)";
+  EXPECT_EQ(common::MachineLine(m),
+            "AMD EPYC (family 25 model 1), avx2, 2 cores; gcc 12.2.0, built for x86-64 (sse2)");
+}
+
+// What Debian's OpenBLAS 0.3.21 did on an Emerald Rapids: SSE3 kernels on an AVX-512 CPU.
+TEST(MachineTest, OpenBlasFallbackKernelsGetANoteThatSaysWhatToSet) {
+  EXPECT_EQ(common::OpenBlasCoreNote("Prescott", "avx512"),
+            "OpenBLAS does not know this CPU and chose its Prescott kernels; "
+            "OPENBLAS_CORETYPE=SkylakeX gives it its AVX-512 ones");
+  EXPECT_NE(common::OpenBlasCoreNote("Sandybridge", "avx2").find("OPENBLAS_CORETYPE=Haswell"),
+            std::string::npos);
+}
+
+TEST(MachineTest, OpenBlasKernelsThatSuitTheCpuGetNoNote) {
+  EXPECT_EQ(common::OpenBlasCoreNote("Zen", "avx2"), "");
+  EXPECT_EQ(common::OpenBlasCoreNote("Haswell", "avx2"), "");
+  EXPECT_EQ(common::OpenBlasCoreNote("SkylakeX", "avx512"), "");
+  EXPECT_EQ(common::OpenBlasCoreNote("Cooperlake", "avx512"), "");
+  EXPECT_EQ(common::OpenBlasCoreNote("Zen", "avx512"), "");  // Zen 4 on 0.3.21: its AVX2 kernels
+  // Old kernels are all an old CPU (or an ARM one) can run.
+  EXPECT_EQ(common::OpenBlasCoreNote("Prescott", "sse2"), "");
+  EXPECT_EQ(common::OpenBlasCoreNote("NEOVERSEN1", "neon"), "");
+}
+
+}  // namespace
