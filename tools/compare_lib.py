@@ -580,6 +580,17 @@ def table_cells(row):
             accuracy]
 
 
+def source_line(result):
+    """" at commit 47144af" (the code the rows ran), with a warning when the tree had changes;
+    "" for records from before compare kept it."""
+    source = result.get("source")
+    if not source:
+        return ""
+    return " at commit %s%s" % (source["commit"], " with uncommitted changes to %s" % (
+        ", ".join(source["changed"][:5]) + (", ..." if len(source["changed"]) > 5 else ""))
+        if source.get("changed") else "")
+
+
 def render_markdown(result, heading_level=1, chart_link=None):
     """The table with its machine line, workload and command, as a Markdown document."""
     out = []
@@ -593,8 +604,8 @@ def render_markdown(result, heading_level=1, chart_link=None):
     out += ["Workload: %s; seconds of the training pass, median (min–max) of %d interleaved "
             "rounds, rows in %s." % (workload_line(result), result.get("rounds", 0),
                                      result.get("order", "?")), ""]
-    out += ["Measured with `%s` on %s." % (result.get("command", "tools/compare"),
-                                           result.get("date", "?")), ""]
+    out += ["Measured with `%s` on %s%s." % (result.get("command", "tools/compare"),
+                                             result.get("date", "?"), source_line(result)), ""]
     header = ["row", "engine", "the one idea", "kind of change", "s/epoch: median (min–max)",
               "vs stage 1", "vs previous", "GFLOP/s", "% of FMA peak", "test accuracy"]
     out.append("| " + " | ".join(header) + " |")

@@ -183,6 +183,13 @@ class OutputTest(unittest.TestCase):
         self.assertIn("Intel(R) Xeon(R) Processor (family 6 model 207, Emerald Rapids), avx512",
                       compare_lib.machine_lines(self.result)[0])
 
+    def test_the_table_names_the_commit_it_measured(self):
+        self.result["source"] = {"commit": "47144af", "changed": []}
+        self.assertIn("on 2026-11-26 at commit 47144af.", compare_lib.render_markdown(self.result))
+        self.result["source"]["changed"] = ["stage3_simd/gemm.cc"]
+        self.assertIn("at commit 47144af with uncommitted changes to stage3_simd/gemm.cc.",
+                      compare_lib.render_markdown(self.result))
+
     def test_machine_line_says_when_openblas_was_given_its_kernels(self):
         self.result["openblas_coretype"] = {"chosen": "Prescott", "set": "SkylakeX"}
         self.assertIn("OpenBLAS does not know this CPU and chose its Prescott kernels, so every "
