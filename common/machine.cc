@@ -1,5 +1,10 @@
 #include "common/machine.h"
 
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
+
 #include <fstream>
 #include <string>
 #include <thread>
@@ -108,6 +113,18 @@ std::string OpenBlasCoreNote(const std::string& core, const std::string& simd) {
   return absl::StrCat("OpenBLAS does not know this CPU and chose its ", core,
                       " kernels; OPENBLAS_CORETYPE=", simd == "avx512" ? "SkylakeX" : "Haswell",
                       " gives it its ", simd == "avx512" ? "AVX-512" : "AVX2", " ones");
+}
+
+bool PinThisThreadTo(int cpu) {
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+#else
+  (void)cpu;
+  return false;
+#endif
 }
 
 }  // namespace common

@@ -31,6 +31,10 @@ std::string MachineLine(const Machine& machine);
 // CPU, else a note that says what to set (OPENBLAS_CORETYPE, read when the library loads).
 std::string OpenBlasCoreNote(const std::string& core, const std::string& simd);
 
+// Keeps the calling thread on one CPU (Linux), so that a measurement between two threads is
+// between the two CPUs named. False if the OS refused (or elsewhere than Linux).
+bool PinThisThreadTo(int cpu);
+
 }  // namespace common
 
 #endif  // COMMON_MACHINE_H_

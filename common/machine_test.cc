@@ -1,5 +1,7 @@
 #include "common/machine.h"
 
+#include <sched.h>
+
 #include <string>
 
 #include "gtest/gtest.h"
@@ -38,5 +40,20 @@ TEST(MachineTest, OpenBlasKernelsThatSuitTheCpuGetNoNote) {
   EXPECT_EQ(common::OpenBlasCoreNote("Prescott", "sse2"), "");
   EXPECT_EQ(common::OpenBlasCoreNote("NEOVERSEN1", "neon"), "");
 }
+
+#if defined(__linux__)
+TEST(MachineTest, PinnedThreadRunsOnTheCpuNamedAndAnImpossibleCpuIsRefused) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  int last = -1;  // the last CPU this process may use, so not always CPU 0
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) last = cpu;
+  }
+  ASSERT_GE(last, 0);
+  ASSERT_TRUE(common::PinThisThreadTo(last));
+  EXPECT_EQ(sched_getcpu(), last);
+  EXPECT_FALSE(common::PinThisThreadTo(CPU_SETSIZE - 1));  // no machine here has 1024 CPUs
+}
+#endif
 
 }  // namespace

@@ -15,8 +15,6 @@
 // one_thread is how far the memory system lets two cores gather at once. Run tools/core_latency
 // before and after: how far apart the two cores are decides the first (experiments/README.md).
 
-#include <pthread.h>
-
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -24,6 +22,7 @@
 
 #include "benchmark/benchmark.h"
 #include "common/dataset.h"
+#include "common/machine.h"
 #include "common/model.h"
 #include "experiments/gather_data.h"
 #include "testing/benchmarks.h"
@@ -54,13 +53,6 @@ class SpinBarrier {
   std::atomic<int> arrived_{0}, phase_{0};
 };
 
-void PinTo(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
-
 enum Way { kOneThread, kHalves, kHalvesOwn, kHalvesAlone, kPrivate };
 
 // One epoch of gathers; returns thread 0's seconds spent gathering.
@@ -72,7 +64,7 @@ double Epoch(Way way, const std::vector<int>& order) {
   SpinBarrier barrier(threads);
   double seconds = 0;
   auto run = [&](int t) {
-    PinTo(t);
+    common::PinThisThreadTo(t);
     const bool whole = way == kPrivate;
     float* const batch =
         batches.data() + (whole ? static_cast<size_t>(t) * kGatherBatch * kPixels : 0);

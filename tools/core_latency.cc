@@ -14,7 +14,6 @@
 //
 // Usage: core_latency [--cpus=0,1] [--samples=5] [--handoffs=20000]
 
-#include <pthread.h>
 #include <sched.h>
 
 #include <algorithm>
@@ -34,19 +33,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/machine.h"
 
 ABSL_FLAG(std::string, cpus, "0,1", "the two CPUs (as numbered by Linux) to measure between");
 ABSL_FLAG(int32_t, samples, 5, "runs; the median is the figure");
 ABSL_FLAG(int32_t, handoffs, 20000, "round trips per run");
 
 namespace {
-
-bool PinTo(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
-}
 
 // The line the two threads hand back and forth, alone on its 64 bytes.
 struct alignas(64) Line {
@@ -64,7 +57,7 @@ double HandoffNanoseconds(int a, int b, int round_trips) {
   std::atomic<int> pinned_b{0};  // 1: running on b, -1: cannot
   std::atomic<bool> stop{false};
   std::thread other([&] {
-    pinned_b = PinTo(b) ? 1 : -1;
+    pinned_b = common::PinThisThreadTo(b) ? 1 : -1;
     for (int64_t i = 0; pinned_b > 0 && i < kWarmUp + round_trips; ++i) {
       while (line.value.load(std::memory_order_acquire) != 2 * i + 1) {
         if (stop) return;
@@ -72,7 +65,7 @@ double HandoffNanoseconds(int a, int b, int round_trips) {
       line.value.store(2 * i + 2, std::memory_order_release);
     }
   });
-  const bool pinned_a = PinTo(a);
+  const bool pinned_a = common::PinThisThreadTo(a);
   while (pinned_b == 0) {
   }
   if (!pinned_a || pinned_b < 0) {
