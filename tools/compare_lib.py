@@ -725,8 +725,8 @@ def render_svg(result):
         machine += _wrap(line, 150)
     footnotes = ["† %s ran on the first %s samples, its time scaled to the full epoch" % (
         r["label"], "{:,}".format(r["scaled_from"])) for r in ok if r["scaled_from"]]
-    footer = footnotes + machine + ["made by %s on %s" % (result.get("command", "tools/compare"),
-                                                          result.get("date", "?"))]
+    footer = footnotes + machine + ["made by %s on %s%s" % (
+        result.get("command", "tools/compare"), result.get("date", "?"), source_line(result))]
     height = bottom + 40 + 15 * len(footer)
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
            'font-family="DejaVu Sans, Verdana, Arial, sans-serif" font-size="12">' % (

@@ -189,6 +189,8 @@ class OutputTest(unittest.TestCase):
         self.result["source"]["changed"] = ["stage3_simd/gemm.cc"]
         self.assertIn("at commit 47144af with uncommitted changes to stage3_simd/gemm.cc.",
                       compare_lib.render_markdown(self.result))
+        self.assertIn("at commit 47144af with uncommitted changes to stage3_simd/gemm.cc",
+                      compare_lib.render_svg(self.result))
 
     def test_machine_line_says_when_openblas_was_given_its_kernels(self):
         self.result["openblas_coretype"] = {"chosen": "Prescott", "set": "SkylakeX"}
