@@ -364,27 +364,43 @@ def openblas_info(path):
             lib.openblas_get_num_threads())
 
 
-# OpenBLAS's x86-64 kernels that use neither AVX2 nor AVX-512 (common/machine.cc has the same).
+# OpenBLAS's x86-64 kernels that use neither AVX2 nor AVX-512 (common/machine.cc has the same
+# list for the C++ trainers; tools/compare uses this one).
 OLD_OPENBLAS_CORES = {"Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2",
                       "Penryn", "Dunnington", "Nehalem", "Opteron", "Opteron(SSE3)", "Barcelona",
                       "Nano", "Sandybridge", "Bobcat"}
 
 
-def openblas_core_note(core):
-    """"; OPENBLAS_CORETYPE=SkylakeX gives ..." when OpenBLAS chose old kernels for a CPU it does
-    not know (Debian's 0.3.21 gives an Emerald Rapids its SSE3 Prescott ones), else ""."""
-    if core not in OLD_OPENBLAS_CORES:
-        return ""
+def cpu_flags():
+    """This CPU's flags from /proc/cpuinfo ("avx2", "avx512f", ...); [] where there is none."""
     try:
         with open("/proc/cpuinfo") as f:
-            flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
+            return next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
     except OSError:
-        return ""
-    better = ("SkylakeX", "AVX-512") if "avx512f" in flags else (
-        ("Haswell", "AVX2") if "avx2" in flags and "fma" in flags else None)
+        return []
+
+
+def better_openblas_core(chosen, flags):
+    """The OPENBLAS_CORETYPE that gives a CPU with these flags the kernels it can run, when
+    OpenBLAS `chose` old ones because it does not know the CPU (Debian's 0.3.21 gives an Emerald
+    Rapids its SSE3 "Prescott" kernels), else None."""
+    if chosen not in OLD_OPENBLAS_CORES:
+        return None
+    if "avx512f" in flags:
+        return "SkylakeX"
+    if "avx2" in flags and "fma" in flags:
+        return "Haswell"
+    return None
+
+
+def openblas_core_note(core):
+    """"; OpenBLAS does not know this CPU, OPENBLAS_CORETYPE=..." when OpenBLAS chose old kernels
+    for this CPU, else ""."""
+    better = better_openblas_core(core, cpu_flags())
     if better is None:
         return ""
-    return "; OpenBLAS does not know this CPU, OPENBLAS_CORETYPE=%s gives it its %s kernels" % better
+    return "; OpenBLAS does not know this CPU, OPENBLAS_CORETYPE=%s gives it its %s kernels" % (
+        better, "AVX-512" if better == "SkylakeX" else "AVX2")
 
 
 def blas_description():

@@ -54,6 +54,21 @@ def run(command, *args, env=None):
     return done.returncode, done.stdout, done.stderr
 
 
+
+class OpenBlasCoreTest(unittest.TestCase):
+    """Which OpenBLAS kernels count as a fallback (tools/compare then sets OPENBLAS_CORETYPE)."""
+
+    def test_fallback_kernels_are_replaced_by_what_the_cpu_runs(self):
+        better = harness.better_openblas_core
+        self.assertEqual(better("Prescott", ["sse3", "avx2", "fma", "avx512f"]), "SkylakeX")
+        self.assertEqual(better("Sandybridge", ["avx", "avx2", "fma"]), "Haswell")
+
+    def test_kernels_that_suit_the_cpu_are_kept(self):
+        better = harness.better_openblas_core
+        self.assertIsNone(better("Zen", ["avx2", "fma", "avx512f"]))
+        self.assertIsNone(better("SkylakeX", ["avx2", "fma", "avx512f"]))
+        self.assertIsNone(better("Prescott", ["sse3"]))  # an old CPU: old kernels are right
+
 class Mt19937_64Test(unittest.TestCase):
 
     def test_standard_check_value(self):

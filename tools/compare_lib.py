@@ -444,25 +444,6 @@ def machine_lines(result):
     return lines
 
 
-# OpenBLAS's x86-64 kernels that use neither AVX2 nor AVX-512 (common/machine.cc has the same).
-OLD_OPENBLAS_CORES = {"Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2",
-                      "Penryn", "Dunnington", "Nehalem", "Opteron", "Opteron(SSE3)", "Barcelona",
-                      "Nano", "Sandybridge", "Bobcat"}
-
-
-def better_openblas_core(chosen, cpu_flags):
-    """The OPENBLAS_CORETYPE that gives this CPU (its /proc/cpuinfo flags) the kernels it can run
-    when OpenBLAS `chose` old ones because it does not know the CPU (Debian's 0.3.21 gives an
-    Emerald Rapids its SSE3 "Prescott" kernels), else None."""
-    if chosen not in OLD_OPENBLAS_CORES:
-        return None
-    if "avx512f" in cpu_flags:
-        return "SkylakeX"
-    if "avx2" in cpu_flags and "fma" in cpu_flags:
-        return "Haswell"
-    return None
-
-
 def steal_ticks(proc_stat):
     """{cpu: steal ticks} from the text of Linux's /proc/stat (8th number of each "cpuN" line:
     time the hypervisor ran something else while this virtual CPU had work), or {} if absent."""

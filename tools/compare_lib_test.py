@@ -201,14 +201,6 @@ class OutputTest(unittest.TestCase):
         self.assertIn("every row ran with the OPENBLAS_CORETYPE=Haswell you set",
                       "\n".join(compare_lib.machine_lines(self.result)))
 
-    def test_openblas_fallback_kernels_are_replaced_by_what_the_cpu_runs(self):
-        better = compare_lib.better_openblas_core
-        self.assertEqual(better("Prescott", ["sse3", "avx2", "fma", "avx512f"]), "SkylakeX")
-        self.assertEqual(better("Sandybridge", ["avx", "avx2", "fma"]), "Haswell")
-        self.assertIsNone(better("Zen", ["avx2", "fma", "avx512f"]))
-        self.assertIsNone(better("SkylakeX", ["avx2", "fma", "avx512f"]))
-        self.assertIsNone(better("Prescott", ["sse3"]))  # an old CPU: old kernels are right
-
     def test_machine_line_says_how_busy_the_machine_was(self):
         self.result["load_average"] = {"start": 11.25, "end": 9.5}
         self.assertIn("1-minute load average 11.2 at the start, 9.5 at the end",
