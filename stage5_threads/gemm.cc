@@ -209,6 +209,9 @@ void Gemm(Transpose transpose_a, Transpose transpose_b, int m, int n, int k, con
 void Gemm(const Kernel& kernel, Transpose transpose_a, Transpose transpose_b, int m, int n, int k,
           const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
   if (m <= 0 || n <= 0) return;
+  if (kernel.narrow != nullptr && n <= kernel.narrow->nr) {  // the output layer's 10 columns
+    return Gemm(*kernel.narrow, transpose_a, transpose_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+  }
   if (beta != 0.0f && beta != 1.0f) {  // not used by the network; keeps the BLAS contract whole
     for (int i = 0; i < m; ++i) {
       for (int j = 0; j < n; ++j) c[i * Index{ldc} + j] *= beta;

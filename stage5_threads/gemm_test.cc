@@ -25,9 +25,20 @@ conformance::NamedGemm WithKernel(const Kernel* kernel) {
   return {kernel->name, [kernel](auto... args) { Gemm(*kernel, args...); }};
 }
 
+// The kernels this CPU runs and their narrow siblings (kernel.h): through its kernel, a sibling
+// only meets products of at most its nr columns; called directly, it meets every shape.
+std::vector<const Kernel*> KernelsAndSiblings() {
+  std::vector<const Kernel*> kernels;
+  for (const Kernel* kernel : AvailableKernels()) {
+    kernels.push_back(kernel);
+    if (kernel->narrow != nullptr) kernels.push_back(kernel->narrow);
+  }
+  return kernels;
+}
+
 std::vector<conformance::NamedGemm> EveryKernel() {
   std::vector<conformance::NamedGemm> gemms;
-  for (const Kernel* kernel : AvailableKernels()) gemms.push_back(WithKernel(kernel));
+  for (const Kernel* kernel : KernelsAndSiblings()) gemms.push_back(WithKernel(kernel));
   // The plain Gemm, which the network calls: DefaultKernel() behind it.
   gemms.push_back({"default", [](auto... args) { Gemm(args...); }});
   // And every library's on 1 and 2 threads of its own, set up as the network would
@@ -74,10 +85,13 @@ TEST(GemmTest, AvailableKernelsMatchTheCpu) {
 #else
   EXPECT_EQ(names.size(), 1u);
 #endif
-  for (const Kernel* kernel : kernels) {
+  for (const Kernel* kernel : KernelsAndSiblings()) {
     EXPECT_GT(kernel->mr, 0);
     EXPECT_EQ(kernel->mc % kernel->mr, 0) << kernel->name;
     EXPECT_EQ(kernel->nc % kernel->nr, 0) << kernel->name;
+    if (kernel->narrow == nullptr) continue;
+    EXPECT_LT(kernel->narrow->nr, kernel->nr) << kernel->name;  // else it would never be chosen
+    EXPECT_EQ(kernel->narrow->narrow, nullptr) << kernel->name;
   }
 }
 
@@ -89,9 +103,10 @@ TEST(GemmTest, EveryBackendSetsUp) {
 
 // Tiny cache blocks make every blocking loop run many times, with tails, on small matrices.
 TEST(GemmTest, TinyBlocks) {
-  for (const Kernel* kernel : AvailableKernels()) {
+  for (const Kernel* kernel : KernelsAndSiblings()) {
     for (int scale : {1, 2}) {
       Kernel tiny = *kernel;
+      tiny.narrow = nullptr;  // its own tiles at every width, the narrow ones too
       tiny.mc = scale * tiny.mr;
       tiny.kc = 3 * scale;
       tiny.nc = scale * tiny.nr;
@@ -112,7 +127,7 @@ TEST(GemmTest, TinyBlocks) {
 // same kernel sums the same products in the same order, only B's copy is skipped.
 TEST(GemmTest, OnePanelOfBIsReadInPlace) {
   std::vector<Kernel> kernels;
-  for (const Kernel* kernel : AvailableKernels()) {
+  for (const Kernel* kernel : KernelsAndSiblings()) {
     kernels.push_back(*kernel);
     Kernel tiny = *kernel;  // every blocking loop turning, with tails
     tiny.mc = 2 * tiny.mr;
