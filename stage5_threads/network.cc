@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 #include <optional>
 #include <thread>
@@ -14,7 +15,8 @@
 namespace stage5 {
 namespace {
 
-constexpr int kLine = 16;  // floats per cache line
+constexpr int kLine = 16;    // floats per cache line
+constexpr int kPage = 1024;  // floats per 4 KiB page
 
 }  // namespace
 
@@ -26,8 +28,9 @@ Network::Network(const std::vector<int>& sizes, const Backend& backend, int thre
       pool_(backend.set_threads == nullptr ? threads : 1),
       parameters_(common::ZerosLike(sizes)),
       gradients_(common::ZerosLike(sizes)),
-      outputs_(sizes.size() - 1),
-      deltas_(sizes.size() - 1),
+      outputs_(sizes.size() - 2),
+      deltas_(sizes.size() - 2),
+      block_start_(sizes.size() - 2),
       partial_logits_(pool_.size()),
       loss_(pool_.size()) {
   if (backend.make_fused_dense == nullptr) return;
@@ -41,6 +44,24 @@ int Network::Begin(size_t l, int thread) const {
   const int units = (width + unit - 1) / unit;
   const int per_thread = (units + pool_.size() - 1) / pool_.size();
   return std::min(width, thread * per_thread * unit);
+}
+
+float* Network::Rows(std::vector<common::Floats>& buffers, size_t l, int thread) {
+  const auto address = reinterpret_cast<std::uintptr_t>(buffers[l].data());
+  const std::uintptr_t page = (address + 4 * kPage - 1) & ~std::uintptr_t{4 * kPage - 1};
+  return reinterpret_cast<float*>(page) + block_start_[l][thread];
+}
+
+template <typename F>
+void Network::ForInputBlocks(size_t l, const float* inputs, F f) {
+  if (l == 0) {
+    f(inputs, sizes_[0], 0, sizes_[0]);
+    return;
+  }
+  for (int u = 0; u < pool_.size(); ++u) {
+    const int first = Begin(l - 1, u), count = End(l - 1, u) - first;
+    if (count > 0) f(Rows(outputs_, l - 1, u), count, first, count);
+  }
 }
 
 template <typename F>
@@ -134,8 +155,16 @@ void Network::ForRows(int rows, absl::FunctionRef<void(int begin, int end)> work
 
 void Network::Resize(int batch) {
   for (size_t l = 0; l < outputs_.size(); ++l) {
-    outputs_[l].resize(static_cast<size_t>(batch) * sizes_[l + 1]);
-    deltas_[l].resize(static_cast<size_t>(batch) * sizes_[l + 1]);
+    std::vector<size_t>& start = block_start_[l];
+    start.assign(pool_.size(), 0);
+    size_t size = 0;
+    for (int t = 0; t < pool_.size(); ++t) {
+      start[t] = size;
+      const size_t floats = static_cast<size_t>(batch) * (End(l, t) - Begin(l, t));
+      size += (floats + kPage - 1) / kPage * kPage;
+    }
+    outputs_[l].resize(size + kPage);  // one page more, to start the blocks on a page (Rows)
+    deltas_[l].resize(size + kPage);
   }
   for (int t = 0; t < pool_.size(); ++t) {
     partial_logits_[t].resize(static_cast<size_t>(batch) * sizes_.back());
@@ -169,45 +198,49 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
   common::CountProfileOnThisThread(t == 0);
   const size_t hidden = parameters_.layers.size() - 1;
 
-  // Forward: each hidden layer's own columns, with bias and ReLU.
-  const float* in = inputs;
+  // Forward: each hidden layer's own columns, with bias and ReLU, into the thread's own block.
   for (size_t l = 0; l < hidden; ++l) {
     const common::Layer& layer = parameters_.layers[l];
-    float* out = outputs_[l].data();
-    const int begin = Begin(l, t), end = End(l, t);
-    if (!fused_.empty()) {  // the library's one call: GEMM, bias and ReLU
+    float* out = Rows(outputs_, l, t);
+    const int begin = Begin(l, t), own = End(l, t) - begin;
+    if (!fused_.empty()) {  // the library's one call: GEMM, bias and ReLU (one thread, one block)
       PROFILE_SCOPE("fused forward", l + 1);
-      fused_[l]->Forward(in, batch, out);
+      fused_[l]->Forward(l == 0 ? inputs : Rows(outputs_, l - 1, 0), batch, out);
     } else {
       {
         PROFILE_SCOPE("forward GEMM", l + 1);
         // out[batch][own columns] = in[batch][inputs] · own block[inputs][own columns], a panel
-        // at a time
+        // at a time; a hidden layer below is read block by block, each with its rows of the panel
         ForPanels(l, t, [&](int c, int width) {
-          backend_.gemm(Transpose::kNo, Transpose::kNo, batch, width, layer.inputs, in,
-                        layer.inputs, Panel(layer.weights, l, c), width, 0.0f, out + c,
-                        layer.outputs);
+          float beta = 0.0f;
+          ForInputBlocks(l, inputs, [&](const float* in, int ld_in, int first, int count) {
+            backend_.gemm(Transpose::kNo, Transpose::kNo, batch, width, count, in, ld_in,
+                          Panel(layer.weights, l, c) + static_cast<size_t>(first) * width, width,
+                          beta, out + (c - begin), own);
+            beta = 1.0f;
+          });
         });
       }
       PROFILE_SCOPE("bias + ReLU");
       for (int s = 0; s < batch; ++s) {
-        float* row = out + static_cast<size_t>(s) * layer.outputs;
-        for (int j = begin; j < end; ++j) row[j] = std::max(0.0f, row[j] + layer.bias[j]);
+        float* row = out + static_cast<size_t>(s) * own;
+        for (int j = 0; j < own; ++j) row[j] = std::max(0.0f, row[j] + layer.bias[begin + j]);
       }
     }
     if (l + 1 < hidden) pool_.Barrier();  // the next layer reads every column
-    in = out;
   }
 
   // The output layer: this thread's hidden units' share of the logits, added up after a barrier.
   common::Layer& last = parameters_.layers[hidden];
   const int n_out = last.outputs;
-  const int begin = Begin(hidden - 1, t), end = End(hidden - 1, t);
+  const int begin = Begin(hidden - 1, t), own = End(hidden - 1, t) - begin;
+  const float* in = Rows(outputs_, hidden - 1, t);
+  const int ld_own = std::max(1, own);  // an idle thread's block is empty, but ld must be >= 1
   {
     PROFILE_SCOPE("forward GEMM", hidden + 1);
-    backend_.gemm(Transpose::kNo, Transpose::kNo, batch, n_out, end - begin, in + begin,
-                  last.inputs, last.weights.data() + static_cast<size_t>(begin) * n_out, n_out,
-                  0.0f, partial_logits_[t].data(), n_out);
+    backend_.gemm(Transpose::kNo, Transpose::kNo, batch, n_out, own, in, ld_own,
+                  last.weights.data() + static_cast<size_t>(begin) * n_out, n_out, 0.0f,
+                  partial_logits_[t].data(), n_out);
     // Thread 0 adds the bias to its share, so that after the barrier no thread reads the bias
     // that thread 0 then updates.
     if (t == 0) {
@@ -261,15 +294,14 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
   };
   {
     PROFILE_SCOPE("input-gradient GEMM", hidden + 1);  // first, while the weights are unchanged
-    backend_.gemm(Transpose::kNo, Transpose::kYes, batch, end - begin, n_out, delta_out, n_out,
+    backend_.gemm(Transpose::kNo, Transpose::kYes, batch, own, n_out, delta_out, n_out,
                   last.weights.data() + static_cast<size_t>(begin) * n_out, n_out, 0.0f,
-                  deltas_[hidden - 1].data() + begin, last.inputs);
+                  Rows(deltas_, hidden - 1, t), ld_own);
   }
   {
     PROFILE_SCOPE("weight-gradient GEMM", hidden + 1);
-    backend_.gemm(Transpose::kYes, Transpose::kNo, end - begin, n_out, batch, in + begin,
-                  last.inputs, delta_out, n_out, beta,
-                  target(hidden).weights.data() + static_cast<size_t>(begin) * n_out, n_out);
+    backend_.gemm(Transpose::kYes, Transpose::kNo, own, n_out, batch, in, ld_own, delta_out, n_out,
+                  beta, target(hidden).weights.data() + static_cast<size_t>(begin) * n_out, n_out);
   }
   if (t == 0) {
     PROFILE_SCOPE("bias gradient");
@@ -281,33 +313,31 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
   }
   for (size_t l = hidden; l-- > 0;) {
     const common::Layer& layer = parameters_.layers[l];
-    const int own_begin = Begin(l, t), own_end = End(l, t);
-    const float* out = outputs_[l].data();
-    float* delta = deltas_[l].data();
+    const int own_begin = Begin(l, t), own = End(l, t) - own_begin;
+    const float* out = Rows(outputs_, l, t);
+    float* delta = Rows(deltas_, l, t);
     {
       PROFILE_SCOPE("ReLU mask");
-      for (int s = 0; s < batch; ++s) {
-        const size_t row = static_cast<size_t>(s) * layer.outputs;
-        for (int j = own_begin; j < own_end; ++j) {
-          delta[row + j] = out[row + j] > 0 ? delta[row + j] : 0.0f;
-        }
+      for (size_t i = 0; i < static_cast<size_t>(batch) * own; ++i) {
+        delta[i] = out[i] > 0 ? delta[i] : 0.0f;
       }
     }
     if (l > 0) {  // nothing to learn from the gradient of the image itself
       // The layer below needs every column of this delta.
       pool_.Barrier();
-      const int below_begin = Begin(l - 1, t), below_end = End(l - 1, t);
+      const int below_begin = Begin(l - 1, t), below = End(l - 1, t) - below_begin;
       {
         PROFILE_SCOPE("input-gradient GEMM", l + 1);
         // own columns of the delta below = delta · (own rows of the weights)^T, summed over the
         // panels, since each holds some of the columns of those rows
         float panel_beta = 0.0f;
         for (int u = 0; u < pool_.size(); ++u) {
+          const int u_begin = Begin(l, u), u_own = End(l, u) - u_begin;
           ForPanels(l, u, [&](int c, int width) {
-            backend_.gemm(Transpose::kNo, Transpose::kYes, batch, below_end - below_begin, width,
-                          delta + c, layer.outputs,
+            backend_.gemm(Transpose::kNo, Transpose::kYes, batch, below, width,
+                          Rows(deltas_, l, u) + (c - u_begin), u_own,
                           Panel(layer.weights, l, c) + static_cast<size_t>(below_begin) * width,
-                          width, panel_beta, deltas_[l - 1].data() + below_begin, layer.inputs);
+                          width, panel_beta, Rows(deltas_, l - 1, t), std::max(1, below));
             panel_beta = 1.0f;
           });
         }
@@ -316,23 +346,24 @@ void Network::Step(int t, const float* inputs, const uint8_t* labels, int batch,
         pool_.Barrier();  // every thread has read this layer's weights; now each updates its own
       }
     }
-    const float* layer_in = l == 0 ? inputs : outputs_[l - 1].data();
     {
       PROFILE_SCOPE("weight-gradient GEMM", l + 1);
       // each panel of the own block of the gradient = in^T · its columns of delta (fused: each
-      // panel of the own block of the weights += that)
+      // panel of the own block of the weights += that), its rows from each block of the input
       ForPanels(l, t, [&](int c, int width) {
-        backend_.gemm(Transpose::kYes, Transpose::kNo, layer.inputs, width, batch, layer_in,
-                      layer.inputs, delta + c, layer.outputs, beta, Panel(target(l).weights, l, c),
-                      width);
+        ForInputBlocks(l, inputs, [&](const float* in, int ld_in, int first, int count) {
+          backend_.gemm(Transpose::kYes, Transpose::kNo, count, width, batch, in, ld_in,
+                        delta + (c - own_begin), own, beta,
+                        Panel(target(l).weights, l, c) + static_cast<size_t>(first) * width, width);
+        });
       });
     }
     PROFILE_SCOPE("bias gradient");
     common::Floats& bias = target(l).bias;
-    if (!learning_rate) std::fill(bias.begin() + own_begin, bias.begin() + own_end, 0.0f);
+    if (!learning_rate) std::fill(bias.begin() + own_begin, bias.begin() + own_begin + own, 0.0f);
     for (int s = 0; s < batch; ++s) {
-      const float* row = delta + static_cast<size_t>(s) * layer.outputs;
-      for (int j = own_begin; j < own_end; ++j) bias[j] += row[j];
+      const float* row = delta + static_cast<size_t>(s) * own;
+      for (int j = 0; j < own; ++j) bias[own_begin + j] += row[j];
     }
   }
 }

@@ -61,6 +61,14 @@ class Network : public common::Network {
   // Calls f(c, width) for the panels of `thread`'s block of hidden layer l, in order.
   template <typename F>
   void ForPanels(size_t l, int thread, F f) const;
+  // `thread`'s block of hidden layer l's activations or deltas (outputs_ or deltas_): its
+  // columns of every sample, row-major [batch][End - Begin], on pages of its own (Resize).
+  float* Rows(std::vector<common::Floats>& buffers, size_t l, int thread);
+  // Calls f(in, ld_in, first, count) for the pieces of hidden layer l's input and the rows
+  // [first, first + count) of its weights that each meets: the images, row-major, for l = 0;
+  // above, every thread's block of the layer below.
+  template <typename F>
+  void ForInputBlocks(size_t l, const float* inputs, F f);
   // Turns the hidden layers' weights from row-major [inputs][outputs] (common::Layer) into
   // panels, or back.
   void Relayout(common::Parameters* p, bool to_panels) const;
@@ -90,8 +98,12 @@ class Network : public common::Network {
   // threads each updating a block of their own, README.md), and so that our GEMM never packs
   // them.
   common::Parameters parameters_, gradients_;
-  // outputs_[l] and deltas_[l]: row-major [batch][outputs of layer l].
+  // outputs_[l] and deltas_[l]: hidden layer l's activations and deltas, a block per thread
+  // (Rows). Not one row-major [batch][outputs] matrix whose rows each thread owns a part of: the
+  // cores' prefetchers, which follow a stream of addresses across a page without knowing who owns
+  // what, then keep fetching lines that the other thread writes (README.md measures it).
   std::vector<common::Floats> outputs_, deltas_;
+  std::vector<std::vector<size_t>> block_start_;  // [l][thread]: floats from the first page
   // Per thread: its share of the logits (from its hidden units) and of the loss (from its rows).
   std::vector<common::Floats> partial_logits_;
   std::vector<double> loss_;

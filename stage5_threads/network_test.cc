@@ -123,7 +123,8 @@ TEST(NetworkTest, DescribeCountsIdleThreads) {
   }
 }
 
-// Two hidden layers: the split needs a barrier per layer each way; the results must not notice.
+// Two hidden layers: the split needs a barrier per layer each way, and each layer reads the one
+// below block by block; the results must not notice.
 TEST(NetworkTest, TwoHiddenLayersOnThreeThreads) {
   const auto [sizes, batch, x, labels, p] =
       conformance::MakeProblem({common::kImagePixels, 48, 40, common::kClasses}, 21, 81);
@@ -140,6 +141,25 @@ TEST(NetworkTest, TwoHiddenLayersOnThreeThreads) {
   for (size_t l = 0; l < e.layers.size(); ++l) {
     for (size_t i = 0; i < e.layers[l].weights.size(); ++i) {
       ASSERT_NEAR(a.layers[l].weights[i], e.layers[l].weights[i], 1e-6) << l << " " << i;
+    }
+  }
+  // TrainStep, which updates each layer's weights inside its products (one more barrier per
+  // further hidden layer): three steps on the same batch, the same parameters after each.
+  (*reference)->SetParameters(p);
+  (*network)->SetParameters(p);
+  for (int step = 0; step < 3; ++step) {
+    (*reference)->TrainStep(x.data(), labels.data(), batch, expected.data(), 0.1f);
+    (*network)->TrainStep(x.data(), labels.data(), batch, actual.data(), 0.1f);
+    const common::Parameters pe = (*reference)->GetParameters(), pa = (*network)->GetParameters();
+    for (size_t l = 0; l < pe.layers.size(); ++l) {
+      for (size_t i = 0; i < pe.layers[l].weights.size(); ++i) {
+        ASSERT_NEAR(pa.layers[l].weights[i], pe.layers[l].weights[i], 1e-5)
+            << "step " << step << " layer " << l << " " << i;
+      }
+      for (size_t j = 0; j < pe.layers[l].bias.size(); ++j) {
+        ASSERT_NEAR(pa.layers[l].bias[j], pe.layers[l].bias[j], 1e-5)
+            << "step " << step << " layer " << l << " bias " << j;
+      }
     }
   }
 }
