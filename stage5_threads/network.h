@@ -99,9 +99,10 @@ class Network : public common::Network {
   // them.
   common::Parameters parameters_, gradients_;
   // outputs_[l] and deltas_[l]: hidden layer l's activations and deltas, a block per thread
-  // (Rows). Not one row-major [batch][outputs] matrix whose rows each thread owns a part of: the
-  // cores' prefetchers, which follow a stream of addresses across a page without knowing who owns
-  // what, then keep fetching lines that the other thread writes (README.md measures it).
+  // (Rows). Not one row-major [batch][outputs] matrix whose rows each thread owns a part of:
+  // that cost two threads more than one for half the work (README.md), likeliest because the
+  // cores' prefetchers run ahead within a page, not knowing who owns what, and fetch the lines
+  // that the other thread writes.
   std::vector<common::Floats> outputs_, deltas_;
   std::vector<std::vector<size_t>> block_start_;  // [l][thread]: floats from the first page
   // Per thread: its share of the logits (from its hidden units) and of the loss (from its rows).
