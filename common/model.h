@@ -11,23 +11,31 @@ namespace common {
 inline constexpr int kImagePixels = 28 * 28;
 inline constexpr int kClasses = 10;
 
-// Storage for the model's matrices and vectors, starting on a cache line (64 bytes): a row of 16
-// floats is then exactly one line, and threads that write neighbouring blocks of 16 columns
-// (stage 5) never write to the same line, which would bounce it between their caches.
-template <typename T>
-struct CacheLineAllocator {
+// Storage that starts on a multiple of kAlign bytes.
+template <typename T, std::size_t kAlign>
+struct AlignedAllocator {
   using value_type = T;
-  CacheLineAllocator() = default;
   template <typename U>
-  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  struct rebind {
+    using other = AlignedAllocator<U, kAlign>;
+  };
+  AlignedAllocator() = default;
+  template <typename U>
+  AlignedAllocator(const AlignedAllocator<U, kAlign>&) {}
   T* allocate(std::size_t n) {
-    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{64}));
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{kAlign}));
   }
-  void deallocate(T* p, std::size_t) { ::operator delete (p, std::align_val_t{64}); }
-  bool operator==(const CacheLineAllocator&) const { return true; }
-  bool operator!=(const CacheLineAllocator&) const { return false; }
+  void deallocate(T* p, std::size_t) { ::operator delete (p, std::align_val_t{kAlign}); }
+  bool operator==(const AlignedAllocator&) const { return true; }
+  bool operator!=(const AlignedAllocator&) const { return false; }
 };
-using Floats = std::vector<float, CacheLineAllocator<float>>;
+
+// The model's matrices and vectors start on a cache line (64 bytes): a row of 16 floats is then
+// exactly one line, and threads that write neighbouring blocks of 16 columns (stage 5) never
+// write to the same line, which would bounce it between their caches.
+using Floats = std::vector<float, AlignedAllocator<float, 64>>;
+// Floats that start on a 4 KiB page: stage 5 gives each thread pages of its own.
+using PageFloats = std::vector<float, AlignedAllocator<float, 4096>>;
 
 // One fully connected layer: outputs = ReLU?(inputs · weights + bias).
 // `weights` is row-major [inputs][outputs], so a whole batch goes through as one matrix product

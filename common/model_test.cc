@@ -20,6 +20,22 @@ using ::testing::ElementsAre;
 
 // ---- LayerSizes / ZerosLike / InitParameters --------------------------------------------------
 
+// Stage 5 relies on where buffers start: each thread's columns on lines of their own (Floats),
+// its activations on pages of its own (PageFloats), also after a buffer grows.
+TEST(AlignedAllocator, FloatsStartOnALineAndPageFloatsOnAPage) {
+  auto offset = [](const float* p, std::uintptr_t align) {
+    return reinterpret_cast<std::uintptr_t>(p) % align;
+  };
+  for (size_t n : {1, 17, 1000, 100000}) {
+    Floats floats(n);
+    PageFloats page_floats(n);
+    EXPECT_EQ(offset(floats.data(), 64), 0u) << n;
+    EXPECT_EQ(offset(page_floats.data(), 4096), 0u) << n;
+    page_floats.resize(3 * n);  // reallocates
+    EXPECT_EQ(offset(page_floats.data(), 4096), 0u) << n;
+  }
+}
+
 TEST(LayerSizes, AddsInputAndOutput) {
   EXPECT_THAT(LayerSizes({128}), ElementsAre(784, 128, 10));
   EXPECT_THAT(LayerSizes({256, 128}), ElementsAre(784, 256, 128, 10));

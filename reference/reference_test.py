@@ -54,7 +54,6 @@ def run(command, *args, env=None):
     return done.returncode, done.stdout, done.stderr
 
 
-
 class OpenBlasCoreTest(unittest.TestCase):
     """Which OpenBLAS kernels count as a fallback (tools/compare then sets OPENBLAS_CORETYPE)."""
 
@@ -68,6 +67,7 @@ class OpenBlasCoreTest(unittest.TestCase):
         self.assertIsNone(better("Zen", ["avx2", "fma", "avx512f"]))
         self.assertIsNone(better("SkylakeX", ["avx2", "fma", "avx512f"]))
         self.assertIsNone(better("Prescott", ["sse3"]))  # an old CPU: old kernels are right
+
 
 class Mt19937_64Test(unittest.TestCase):
 

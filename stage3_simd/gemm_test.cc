@@ -22,15 +22,9 @@ conformance::NamedGemm WithKernel(const Kernel* kernel) {
   return {kernel->name, [kernel](auto... args) { Gemm(*kernel, args...); }};
 }
 
-// The kernels this CPU runs and their narrow siblings (kernel.h): through its kernel, a sibling
-// only meets products of at most its nr columns; called directly, it meets every shape.
+// The kernels this CPU runs and their narrow siblings (kernel.h).
 std::vector<const Kernel*> KernelsAndSiblings() {
-  std::vector<const Kernel*> kernels;
-  for (const Kernel* kernel : AvailableKernels()) {
-    kernels.push_back(kernel);
-    if (kernel->narrow != nullptr) kernels.push_back(kernel->narrow);
-  }
-  return kernels;
+  return conformance::WithNarrowSiblings(AvailableKernels());
 }
 
 std::vector<conformance::NamedGemm> EveryKernel() {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <numeric>
 #include <optional>
 #include <thread>
@@ -46,10 +45,8 @@ int Network::Begin(size_t l, int thread) const {
   return std::min(width, thread * per_thread * unit);
 }
 
-float* Network::Rows(std::vector<common::Floats>& buffers, size_t l, int thread) {
-  const auto address = reinterpret_cast<std::uintptr_t>(buffers[l].data());
-  const std::uintptr_t page = (address + 4 * kPage - 1) & ~std::uintptr_t{4 * kPage - 1};
-  return reinterpret_cast<float*>(page) + block_start_[l][thread];
+float* Network::Rows(std::vector<common::PageFloats>& buffers, size_t l, int thread) {
+  return buffers[l].data() + block_start_[l][thread];
 }
 
 template <typename F>
@@ -163,8 +160,8 @@ void Network::Resize(int batch) {
       const size_t floats = static_cast<size_t>(batch) * (End(l, t) - Begin(l, t));
       size += (floats + kPage - 1) / kPage * kPage;
     }
-    outputs_[l].resize(size + kPage);  // one page more, to start the blocks on a page (Rows)
-    deltas_[l].resize(size + kPage);
+    outputs_[l].resize(size);
+    deltas_[l].resize(size);
   }
   for (int t = 0; t < pool_.size(); ++t) {
     partial_logits_[t].resize(static_cast<size_t>(batch) * sizes_.back());

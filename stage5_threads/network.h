@@ -63,7 +63,7 @@ class Network : public common::Network {
   void ForPanels(size_t l, int thread, F f) const;
   // `thread`'s block of hidden layer l's activations or deltas (outputs_ or deltas_): its
   // columns of every sample, row-major [batch][End - Begin], on pages of its own (Resize).
-  float* Rows(std::vector<common::Floats>& buffers, size_t l, int thread);
+  float* Rows(std::vector<common::PageFloats>& buffers, size_t l, int thread);
   // Calls f(in, ld_in, first, count) for the pieces of hidden layer l's input and the rows
   // [first, first + count) of its weights that each meets: the images, row-major, for l = 0;
   // above, every thread's block of the layer below.
@@ -103,8 +103,8 @@ class Network : public common::Network {
   // that cost two threads more than one for half the work (README.md), likeliest because the
   // cores' prefetchers run ahead within a page, not knowing who owns what, and fetch the lines
   // that the other thread writes.
-  std::vector<common::Floats> outputs_, deltas_;
-  std::vector<std::vector<size_t>> block_start_;  // [l][thread]: floats from the first page
+  std::vector<common::PageFloats> outputs_, deltas_;
+  std::vector<std::vector<size_t>> block_start_;  // [l][thread]: floats from the start, whole pages
   // Per thread: its share of the logits (from its hidden units) and of the loss (from its rows).
   std::vector<common::Floats> partial_logits_;
   std::vector<double> loss_;

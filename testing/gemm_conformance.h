@@ -46,6 +46,19 @@ struct GemmName {
 void CheckGemm(const NamedGemm& gemm, common::Transpose transpose_a, common::Transpose transpose_b,
                int m, int n, int k, int pad = 0, const std::vector<float>& betas = {0.0f, 1.0f});
 
+// Stages 3-5: the kernels given and, after each, its narrow sibling (Kernel::narrow) if it has
+// one. Through its kernel a sibling only meets products of at most its nr columns; tests that
+// call it directly give it every shape.
+template <typename Kernel>
+std::vector<const Kernel*> WithNarrowSiblings(const std::vector<const Kernel*>& kernels) {
+  std::vector<const Kernel*> all;
+  for (const Kernel* kernel : kernels) {
+    all.push_back(kernel);
+    if (kernel->narrow != nullptr) all.push_back(kernel->narrow);
+  }
+  return all;
+}
+
 }  // namespace conformance
 
 class GemmConformance : public ::testing::TestWithParam<conformance::NamedGemm> {};
